@@ -1,0 +1,119 @@
+package main
+
+import (
+	"errors"
+	"os"
+	"strings"
+
+	"github.com/chaintool/chaintool/bundle"
+	"github.com/urfave/cli/v2"
+)
+
+const completionFlag = "--generate-bash-completion"
+
+// reorderArgs moves a command's flags ahead of its arguments, because
+// urfave/cli v2 stops parsing flags at the first argument and people type
+// `chaintool bundle a.pem b.pem -o out.pem`. Everything after `--` stays an
+// argument. Flags that take a value keep their value next to them.
+func reorderArgs(app *cli.App, args []string) []string {
+	if len(args) < 2 {
+		return args
+	}
+	out := []string{args[0]}
+	rest := args[1:]
+	completing := rest[len(rest)-1] == completionFlag
+	if completing {
+		rest = rest[:len(rest)-1]
+	}
+	// Global flags come before the command name.
+	i := 0
+	for i < len(rest) && strings.HasPrefix(rest[i], "-") && rest[i] != "--" {
+		i++
+	}
+	out = append(out, rest[:i]...)
+	if i < len(rest) {
+		cmd := findCommand(app.Commands, rest[i])
+		out = append(out, rest[i])
+		if cmd != nil {
+			out = append(out, splitFlags(cmd, rest[i+1:])...)
+		} else {
+			out = append(out, rest[i+1:]...)
+		}
+	}
+	if completing {
+		out = append(out, completionFlag)
+	}
+	return out
+}
+
+func findCommand(cmds []*cli.Command, name string) *cli.Command {
+	for _, c := range cmds {
+		if c.HasName(name) {
+			return c
+		}
+	}
+	return nil
+}
+
+// splitFlags returns the flags of args (with their values) followed by the
+// positional arguments, order otherwise kept.
+func splitFlags(cmd *cli.Command, args []string) []string {
+	var flags, positional []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			positional = append(positional, args[i:]...)
+			return append(append(flags, "--"), positional[1:]...)
+		case a == "-" || !strings.HasPrefix(a, "-"):
+			positional = append(positional, a)
+		default:
+			flags = append(flags, a)
+			if !strings.Contains(a, "=") && takesValue(cmd, a) && i+1 < len(args) {
+				i++
+				flags = append(flags, args[i])
+			}
+		}
+	}
+	if len(positional) == 0 {
+		return flags
+	}
+	return append(append(flags, "--"), positional...)
+}
+
+// takesValue reports whether the flag named by arg (-o, --to) expects a value.
+func takesValue(cmd *cli.Command, arg string) bool {
+	name := strings.TrimLeft(arg, "-")
+	for _, f := range cmd.Flags {
+		for _, n := range f.Names() {
+			if n == name {
+				dg, ok := f.(cli.DocGenerationFlag)
+				return !ok || dg.TakesValue()
+			}
+		}
+	}
+	return false
+}
+
+// oneLine keeps a message on one line, as every stderr line must be.
+func oneLine(s string) string {
+	s = strings.ReplaceAll(s, "\r", "")
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", "; ")), " ")
+}
+
+// hintFor gives the hint line for errors the library marks.
+func hintFor(err error) string {
+	switch {
+	case errors.Is(err, bundle.ErrWrongPassword):
+		return "wrong password? give it with --password-file FILE or the CHAINTOOL_PASSWORD variable"
+	case errors.Is(err, bundle.ErrPasswordRequired):
+		return "give the password with --password-file FILE or the CHAINTOOL_PASSWORD variable, or run in a terminal to be asked"
+	case errors.Is(err, bundle.ErrUnrecognized):
+		return "chaintool reads PEM, DER, PKCS#7 (.p7b, .p7c) and PKCS#12 (.pfx, .p12) files"
+	case errors.Is(err, bundle.ErrTooLarge):
+		return "certificate files are small; is this the right file?"
+	case errors.Is(err, os.ErrExist):
+		return "add --force to overwrite it"
+	}
+	return ""
+}

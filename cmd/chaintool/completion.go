@@ -1,0 +1,88 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+)
+
+func completionCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "completion",
+		Usage:     "print a shell completion script (bash or zsh)",
+		ArgsUsage: "bash|zsh",
+		Description: `Prints a script that completes chaintool's commands and flags.
+
+EXAMPLES:
+   source <(chaintool completion bash)
+   chaintool completion zsh > "${fpath[1]}/_chaintool"
+
+EXIT CODES:
+   0 printed; 2 unknown shell`,
+		Action: func(c *cli.Context) error {
+			switch c.Args().First() {
+			case "bash":
+				_, err := fmt.Fprint(e.stdout, bashCompletion)
+				return err
+			case "zsh":
+				_, err := fmt.Fprint(e.stdout, zshCompletion)
+				return err
+			}
+			return usageError("completion: want bash or zsh, got %q", c.Args().First())
+		},
+	}
+}
+
+func manCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:        "man",
+		Usage:       "print the manual page (roff)",
+		Description: "EXAMPLES:\n   chaintool man | man -l -\n   chaintool man > /usr/local/share/man/man1/chaintool.1",
+		Action: func(c *cli.Context) error {
+			page, err := c.App.ToMan()
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprint(e.stdout, page)
+			return err
+		},
+	}
+}
+
+const bashCompletion = `# bash completion for chaintool
+_chaintool_complete() {
+  local cur words
+  COMPREPLY=()
+  cur="${COMP_WORDS[COMP_CWORD]}"
+  words=("${COMP_WORDS[@]:0:$COMP_CWORD}")
+  local opts
+  if [[ "$cur" == -* ]]; then
+    opts=$("${words[@]}" "$cur" --generate-bash-completion 2>/dev/null)
+  else
+    opts=$("${words[@]}" --generate-bash-completion 2>/dev/null)
+  fi
+  COMPREPLY=($(compgen -W "${opts}" -- "${cur}"))
+  if [[ ${#COMPREPLY[@]} -eq 0 ]]; then
+    COMPREPLY=($(compgen -f -- "${cur}"))
+  fi
+}
+complete -o bashdefault -o default -F _chaintool_complete chaintool
+`
+
+const zshCompletion = `#compdef chaintool
+_chaintool() {
+  local -a opts
+  local cur=${words[-1]}
+  if [[ "$cur" == -* ]]; then
+    opts=("${(@f)$(${words[@]:0:#words[@]-1} ${cur} --generate-bash-completion 2>/dev/null)}")
+  else
+    opts=("${(@f)$(${words[@]:0:#words[@]-1} --generate-bash-completion 2>/dev/null)}")
+  fi
+  if [[ "${opts[1]}" != "" ]]; then
+    _describe 'values' opts
+  else
+    _files
+  fi
+}
+compdef _chaintool chaintool
+`

@@ -1,0 +1,149 @@
+// Command chaintool converts, bundles, verifies, inspects and serves TLS
+// certificate chains, and grades TLS servers by the SSL Labs rating guide.
+//
+// This file holds the entry point, the application definition and the one
+// place where errors become exit codes.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+
+	"github.com/urfave/cli/v2"
+)
+
+// version is set at build time with -ldflags "-X main.version=v1.2.3";
+// otherwise it comes from the module's build information.
+var version = ""
+
+func main() {
+	os.Exit(run(os.Args, os.Stdin, os.Stdout, os.Stderr))
+}
+
+// env carries the process's streams to the commands so that tests can run
+// the real main in-process.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+// run executes chaintool with args and returns its exit code: 0 success,
+// 1 the check found problems, 2 usage, input or I/O error.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "chaintool: error: internal error: %v\n", r)
+			fmt.Fprintf(stderr, "chaintool: hint: please report this with the command you ran\n")
+			code = 2
+		}
+	}()
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
+	app := newApp(e)
+	err := app.Run(reorderArgs(app, args))
+	return report(stderr, err)
+}
+
+func newApp(e *env) *cli.App {
+	app := &cli.App{
+		Name:                 "chaintool",
+		Usage:                "convert, bundle, verify, inspect and serve TLS certificate chains",
+		Description:          description,
+		Version:              appVersion(),
+		Writer:               e.stdout,
+		ErrWriter:            e.stderr,
+		Reader:               e.stdin,
+		EnableBashCompletion: true,
+		HideHelpCommand:      true,
+		ExitErrHandler:       func(*cli.Context, error) {},
+		OnUsageError:         onUsageError,
+		Commands: []*cli.Command{
+			convertCommand(e),
+			bundleCommand(e),
+			verifyCommand(e),
+			inspectCommand(e),
+			serveCommand(e),
+			gradeCommand(e),
+			completionCommand(e),
+			manCommand(e),
+		},
+		Action: func(c *cli.Context) error {
+			if c.Args().Present() {
+				return usageError("unknown command %q (run chaintool --help)", c.Args().First())
+			}
+			_ = cli.ShowAppHelp(c)
+			return nil
+		},
+	}
+	for _, cmd := range app.Commands {
+		if cmd.OnUsageError == nil {
+			cmd.OnUsageError = onUsageError
+		}
+	}
+	return app
+}
+
+const description = `chaintool takes the certificate files a CA, a Windows export or a colleague
+hands you, in any format and any order, and turns them into the one correct
+file a server needs; it proves that file is right (key, order, trust, names,
+dates); and it serves it from a test HTTPS server that earns an SSL Labs A+,
+grading that server (or any other) on the spot.
+
+Exit codes, all commands: 0 success; 1 the check found problems; 2 usage,
+input or I/O error.`
+
+func appVersion() string {
+	if version != "" {
+		return version
+	}
+	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
+		return info.Main.Version
+	}
+	return "devel"
+}
+
+func onUsageError(_ *cli.Context, err error, _ bool) error {
+	return usageError("%s", err.Error())
+}
+
+// exitError carries an exit code, an optional message and hint to run.
+type exitError struct {
+	code int
+	msg  string // empty when the command already reported on stdout
+	hint string
+}
+
+func (e *exitError) Error() string { return e.msg }
+
+// usageError is a usage mistake: exit 2 with a hint to read the help.
+func usageError(format string, args ...any) error {
+	return &exitError{code: 2, msg: fmt.Sprintf(format, args...), hint: "run 'chaintool help' or add --help to the command"}
+}
+
+// problems means a check ran and found problems (exit 1). msg may be empty
+// when the report already said everything.
+func problems(msg, hint string) error { return &exitError{code: 1, msg: msg, hint: hint} }
+
+// report prints err the way every command does and returns the exit code.
+func report(stderr io.Writer, err error) int {
+	if err == nil {
+		return 0
+	}
+	code, hint := 2, hintFor(err)
+	var ee *exitError
+	if errors.As(err, &ee) {
+		code = ee.code
+		if ee.hint != "" {
+			hint = ee.hint
+		}
+	}
+	if msg := err.Error(); msg != "" {
+		fmt.Fprintf(stderr, "chaintool: error: %s\n", oneLine(msg))
+	}
+	if hint != "" {
+		fmt.Fprintf(stderr, "chaintool: hint: %s\n", hint)
+	}
+	return code
+}

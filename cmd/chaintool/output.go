@@ -1,0 +1,122 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"golang.org/x/term"
+)
+
+// outputFile is one file a command writes.
+type outputFile struct {
+	path   string
+	data   []byte
+	secret bool // holds a private key: created 0600
+}
+
+// writeFiles creates every file whole or none of them: each is written to a
+// temporary file in its folder, then all are moved into place. Without
+// force, an existing file is an error and nothing is written.
+func writeFiles(files []outputFile, force bool) error {
+	if !force {
+		for _, f := range files {
+			if _, err := os.Lstat(f.path); err == nil {
+				return fmt.Errorf("%s: already exists: %w", f.path, fs.ErrExist)
+			}
+		}
+	}
+	temps := make([]string, 0, len(files))
+	cleanup := func() {
+		for _, t := range temps {
+			os.Remove(t)
+		}
+	}
+	for _, f := range files {
+		t, err := writeTemp(f)
+		if err != nil {
+			cleanup()
+			return err
+		}
+		temps = append(temps, t)
+	}
+	for i, f := range files {
+		if err := place(temps[i], f.path, force); err != nil {
+			cleanup()
+			if !force { // the files placed so far are new: take them back
+				for _, done := range files[:i] {
+					os.Remove(done.path)
+				}
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+func writeTemp(f outputFile) (string, error) {
+	dir := filepath.Dir(f.path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(f.path)+".tmp-*")
+	if err != nil {
+		return "", fmt.Errorf("%s: cannot create: %w", f.path, unwrapPath(err))
+	}
+	perm := os.FileMode(0o644)
+	if f.secret {
+		perm = 0o600
+	}
+	err = tmp.Chmod(perm)
+	if err == nil {
+		_, err = tmp.Write(f.data)
+	}
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return "", fmt.Errorf("%s: cannot write: %w", f.path, unwrapPath(err))
+	}
+	return tmp.Name(), nil
+}
+
+// place moves tmp to path. Without force it links, which fails if path
+// appeared meanwhile, so a file is never overwritten by accident.
+func place(tmp, path string, force bool) error {
+	if force {
+		if err := os.Rename(tmp, path); err != nil {
+			return fmt.Errorf("%s: cannot write: %w", path, unwrapPath(err))
+		}
+		return nil
+	}
+	if err := os.Link(tmp, path); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("%s: already exists: %w", path, fs.ErrExist)
+		}
+		// Filesystems without hard links: rename after the check above.
+		if rerr := os.Rename(tmp, path); rerr != nil {
+			return fmt.Errorf("%s: cannot write: %w", path, unwrapPath(rerr))
+		}
+		return nil
+	}
+	return os.Remove(tmp)
+}
+
+// writeStdout writes data to stdout, refusing binary data on a terminal.
+func (e *env) writeStdout(data []byte, binary bool) error {
+	if binary && isTerminal(e.stdout) {
+		return &exitError{code: 2, msg: "refusing to write binary output to a terminal",
+			hint: "give an output file with -o FILE, or redirect stdout"}
+	}
+	_, err := e.stdout.Write(data)
+	return err
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
