@@ -1,0 +1,91 @@
+// Package grade probes a live TLS endpoint and rates it by Qualys SSL Labs'
+// SSL Server Rating Guide (2009r): protocol support, key exchange and cipher
+// strength scores, the caps and warnings of the guide, and a letter from A+
+// to F (or T for an untrusted certificate, M for a name mismatch).
+//
+// The probes write their own ClientHellos, so they see what a server really
+// offers (SSL 2.0/3.0, export, RC4, DHE, static RSA and more), not only what
+// crypto/tls can negotiate. The package never prints or exits.
+package grade
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/chaintool/chaintool/bundle"
+)
+
+// ErrUnreachable marks a target that could not be reached or that completed
+// no TLS handshake at all; the CLI maps it to exit code 2.
+var ErrUnreachable = bundle.ErrUnreachable
+
+// Options tune a grade.
+type Options struct {
+	// ServerName is the SNI name sent and the name the certificate must
+	// match; empty means the host of addr (none for an IP address, in which
+	// case the address itself is matched).
+	ServerName string
+	// Roots are the trust anchors; nil means the system store plus the
+	// Mozilla roots.
+	Roots *bundle.Roots
+	// Timeout bounds each probe (dial, write, read); 0 means 5 s.
+	Timeout time.Duration
+	// Concurrency bounds the probes in flight; 0 means 8.
+	Concurrency int
+	// At is the time certificates are judged at; zero means now.
+	At time.Time
+}
+
+// Cap is one limit the rating guide put on the letter, with its reason.
+type Cap struct {
+	// Grade is the highest letter allowed ("F", "C", "B", "T", "M").
+	Grade string `json:"grade"`
+	// Reason says why, in one sentence ("TLS 1.0 offered").
+	Reason string `json:"reason"`
+}
+
+// Result is a rated endpoint.
+type Result struct {
+	// Target is the host:port graded.
+	Target string `json:"target"`
+	// Grade is the letter: "A+", "A", "A-", "B", "C", "D", "E", "F", "T" or "M".
+	Grade string `json:"grade"`
+	// Score is the weighted total, 0-100.
+	Score int `json:"score"`
+	// ProtocolScore, KeyExchangeScore and CipherScore are the three
+	// categories, each 0-100, weighted 30/30/40.
+	ProtocolScore    int `json:"protocol_score"`
+	KeyExchangeScore int `json:"key_exchange_score"`
+	CipherScore      int `json:"cipher_score"`
+	// Caps are every cap that applied, lowest first.
+	Caps []Cap `json:"caps"`
+	// Warnings are the guide's warnings (each turns A into A-).
+	Warnings []string `json:"warnings"`
+	// NotTested lists checks of the guide that were not performed; the
+	// grade never claims the server safe from them.
+	NotTested []string `json:"not_tested"`
+}
+
+// Grade probes addr (host:port) and rates it. An error wrapping
+// ErrUnreachable means no TLS handshake could be made at all.
+func Grade(ctx context.Context, addr string, opts Options) (*Result, error) {
+	return nil, errors.New("grade: not implemented yet")
+}
+
+// letterRank orders letters from best to worst; T and M rank below F.
+var letterRank = map[string]int{
+	"A+": 0, "A": 1, "A-": 2, "B": 3, "C": 4, "D": 5, "E": 6, "F": 7, "T": 8, "M": 8,
+}
+
+// AtLeast reports whether the letter got is as good as min or better, in
+// the order A+ > A > A- > B > C > D > E > F, with T and M lowest. An unknown
+// letter is never at least anything.
+func AtLeast(got, min string) bool {
+	g, ok1 := letterRank[got]
+	m, ok2 := letterRank[min]
+	return ok1 && ok2 && g <= m
+}
+
+// ValidGrade reports whether s is a letter Grade can return.
+func ValidGrade(s string) bool { _, ok := letterRank[s]; return ok }
