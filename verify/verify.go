@@ -48,11 +48,11 @@ const (
 
 // Warnings: the chain works today but is fragile.
 const (
-	ExpiresSoon         ID = "expires-soon"          // a certificate expires within WarnDays
-	Duplicate           ID = "duplicate"             // the same certificate given twice
-	Unrelated           ID = "unrelated"             // a certificate not part of the path
+	ExpiresSoon         ID = "expires-soon"           // a certificate expires within WarnDays
+	Duplicate           ID = "duplicate"              // the same certificate given twice
+	Unrelated           ID = "unrelated"              // a certificate not part of the path
 	LeafValidityTooLong ID = "leaf-validity-too-long" // leaf valid for more than 398 days
-	AIANeeded           ID = "aia-needed"            // path only completable by AIA download
+	AIANeeded           ID = "aia-needed"             // path only completable by AIA download
 )
 
 // Information.
