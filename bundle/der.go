@@ -6,6 +6,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"strings"
 
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
@@ -114,15 +115,16 @@ func (r *reader) readDERCertificates(data []byte) error {
 }
 
 // readPKCS12 decodes a PFX with go-pkcs12, trying the empty password first
-// and asking for one only when that fails. Certificate-only files are read
+// and asking for one only when that fails. Files without a key are read
 // with the trust-store decoder.
-func (r *reader) readPKCS12(data []byte) error {
+func (r *reader) readPKCS12(data []byte) (err error) {
+	defer recoverParse("PKCS#12 file", &err)
 	password := ""
 	key, leaf, cas, err := pkcs12.DecodeChain(data, password)
 	if isPKCS12PasswordError(err) {
 		pw, perr := r.getPassword()
 		if perr != nil {
-			return fmt.Errorf("PKCS#12 file is %w", perr)
+			return passwordError("PKCS#12 file", perr)
 		}
 		password = string(pw)
 		key, leaf, cas, err = pkcs12.DecodeChain(data, password)
@@ -131,16 +133,26 @@ func (r *reader) readPKCS12(data []byte) error {
 		}
 	}
 	if err != nil {
-		certs, terr := pkcs12.DecodeTrustStore(data, password)
-		if terr != nil {
-			return fmt.Errorf("PKCS#12: %s", trimPrefix(err.Error(), "pkcs12: "))
-		}
-		r.addCerts(certs...)
-		return nil
+		return r.readPKCS12TrustStore(data, password, err)
 	}
 	r.addCerts(leaf)
 	r.addCerts(cas...)
 	return r.addKey(key)
+}
+
+// readPKCS12TrustStore reads a certificate-only PFX after DecodeChain failed
+// with chainErr. The password is known to be right by then: DecodeChain
+// checks the MAC and decrypts every bag before it looks for the key.
+func (r *reader) readPKCS12TrustStore(data []byte, password string, chainErr error) error {
+	certs, err := pkcs12.DecodeTrustStore(data, password)
+	if err == nil {
+		r.addCerts(certs...)
+		return nil
+	}
+	if strings.HasSuffix(chainErr.Error(), "private key missing") {
+		return ErrCertOnlyPFX
+	}
+	return fmt.Errorf("PKCS#12: %s", trimPrefix(chainErr.Error(), "pkcs12: "))
 }
 
 func isPKCS12PasswordError(err error) bool {

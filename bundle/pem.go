@@ -3,9 +3,13 @@ package bundle
 import (
 	"bytes"
 	"crypto/x509"
+	"encoding/base64"
+	"encoding/binary"
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/smallstep/pkcs7"
 	"go.step.sm/crypto/pemutil"
@@ -13,40 +17,111 @@ import (
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
 
-var pemBegin = []byte("-----BEGIN ")
+var (
+	pemBegin = []byte("-----BEGIN ")
+	pemEnd   = []byte("-----END ")
+)
 
-// looksLikePEM reports whether data is PEM rather than DER: it holds a BEGIN
-// line and does not start like a DER structure.
+// looksLikePEM reports whether data is PEM text rather than a DER
+// structure: it holds a BEGIN line and its start is text. DER always has
+// control bytes (tags and lengths) in its first bytes; text never has.
 func looksLikePEM(data []byte) bool {
-	return bytes.Contains(data, pemBegin) && !(data[0] == 0x30 && isDERSequence(data))
+	return bytes.Contains(data, pemBegin) && !isBinary(data)
 }
 
-func isDERSequence(data []byte) bool {
-	s := cryptobyte.String(data)
-	var seq cryptobyte.String
-	return s.ReadASN1(&seq, cbasn1.SEQUENCE)
+// isBinary reports whether the first bytes of data hold control bytes
+// that never appear in text (tab, line ends and escape excepted).
+func isBinary(data []byte) bool {
+	head := data[:min(len(data), 512)]
+	for _, b := range head {
+		if b < 0x09 || (b >= 0x0e && b < 0x20 && b != 0x1b) || b == 0x7f {
+			return true
+		}
+	}
+	return false
+}
+
+// utf16ToUTF8 converts UTF-16 text with a byte order mark (as Windows
+// editors save "Unicode" files) to UTF-8, and drops a UTF-8 byte order
+// mark. Other data is returned unchanged.
+func utf16ToUTF8(data []byte) []byte {
+	if bytes.HasPrefix(data, []byte{0xef, 0xbb, 0xbf}) {
+		return data[3:]
+	}
+	var order binary.ByteOrder
+	switch {
+	case bytes.HasPrefix(data, []byte{0xff, 0xfe}):
+		order = binary.LittleEndian
+	case bytes.HasPrefix(data, []byte{0xfe, 0xff}):
+		order = binary.BigEndian
+	default:
+		return data
+	}
+	units := make([]uint16, 0, len(data)/2)
+	for i := 2; i+1 < len(data); i += 2 {
+		units = append(units, order.Uint16(data[i:]))
+	}
+	out := make([]byte, 0, len(units))
+	for _, r := range utf16.Decode(units) {
+		out = utf8.AppendRune(out, r)
+	}
+	return out
+}
+
+// decodeBareBase64 decodes data that is nothing but base64 (line breaks
+// allowed) of a DER structure, as key vaults and some web forms export
+// certificates and PFX files.
+func decodeBareBase64(data []byte) ([]byte, bool) {
+	compact := bytes.Join(bytes.Fields(data), nil)
+	der, err := base64.StdEncoding.DecodeString(string(compact))
+	if err != nil || len(der) == 0 || der[0] != 0x30 {
+		return nil, false
+	}
+	return der, true
 }
 
 // readPEM walks every PEM block in order. Text between blocks is ignored, as
 // CAs and `openssl x509 -text` put it there; a block that starts but cannot
-// be decoded (truncated, bad base64) is an error naming its line.
+// be decoded (truncated, bad base64, mismatched END line) is an error naming
+// its line, never silently skipped.
 func (r *reader) readPEM(data []byte) error {
-	rest := data
+	pos := 0
 	for n := 1; ; n++ {
-		idx := bytes.Index(rest, pemBegin)
+		idx := bytes.Index(data[pos:], pemBegin)
 		if idx < 0 {
 			return nil
 		}
-		block, after := pem.Decode(rest[idx:])
+		start := pos + idx
+		line := 1 + bytes.Count(data[:start], []byte("\n"))
+		end, err := pemBlockEnd(data, start)
+		if err != nil {
+			return fmt.Errorf("PEM block at line %d %w", line, err)
+		}
+		block, _ := pem.Decode(data[start:end])
 		if block == nil {
-			line := 1 + bytes.Count(data[:len(data)-len(rest)+idx], []byte("\n"))
-			return fmt.Errorf("PEM block at line %d is truncated or its base64 is damaged", line)
+			return fmt.Errorf("PEM block at line %d is damaged (bad base64, bad header or END line not matching BEGIN)", line)
 		}
 		if err := r.readPEMBlock(block); err != nil {
-			return fmt.Errorf("PEM block %d (%s): %w", n, block.Type, err)
+			return fmt.Errorf("PEM block %d (%s, line %d): %w", n, block.Type, line, err)
 		}
-		rest = after
+		pos = end
 	}
+}
+
+// pemBlockEnd returns the offset just past the END line of the block that
+// begins at start.
+func pemBlockEnd(data []byte, start int) (int, error) {
+	body := start + len(pemBegin)
+	endIdx := bytes.Index(data[body:], pemEnd)
+	nextBegin := bytes.Index(data[body:], pemBegin)
+	if endIdx < 0 || (nextBegin >= 0 && nextBegin < endIdx) {
+		return 0, errors.New("is truncated: it has no END line")
+	}
+	end := body + endIdx
+	if nl := bytes.IndexByte(data[end:], '\n'); nl >= 0 {
+		return end + nl + 1, nil
+	}
+	return len(data), nil
 }
 
 func (r *reader) readPEMBlock(block *pem.Block) error {
@@ -92,7 +167,8 @@ func (r *reader) readTrustedCertificate(der []byte) error {
 	return nil
 }
 
-func (r *reader) readPKCS7(der []byte) error {
+func (r *reader) readPKCS7(der []byte) (err error) {
+	defer recoverParse("PKCS#7", &err)
 	p7, err := pkcs7.Parse(der)
 	if err != nil {
 		return fmt.Errorf("malformed PKCS#7: %v", trimPrefix(err.Error(), "pkcs7: "))
@@ -104,14 +180,14 @@ func (r *reader) readPKCS7(der []byte) error {
 	return nil
 }
 
-// readEncryptedKey decrypts an encrypted PKCS#8 or legacy (Proc-Type)
-// encrypted PEM key with the input's password.
+// readEncryptedKey decrypts an encrypted PKCS#8 (PBES2) or legacy
+// (Proc-Type) encrypted PEM key with the input's password.
 func (r *reader) readEncryptedKey(block *pem.Block) error {
 	pw, err := r.getPassword()
 	if err != nil {
-		return fmt.Errorf("private key is %w", err)
+		return passwordError("private key", err)
 	}
-	der, err := pemutil.DecryptPEMBlock(block, pw)
+	der, err := decryptKeyBlock(block, pw)
 	if err != nil {
 		if errors.Is(err, x509.IncorrectPasswordError) {
 			return ErrWrongPassword
@@ -124,6 +200,13 @@ func (r *reader) readEncryptedKey(block *pem.Block) error {
 		return ErrWrongPassword
 	}
 	return r.addKey(key)
+}
+
+// decryptKeyBlock calls pemutil, which panics on some damaged inputs (an
+// IV or ciphertext that is not a whole number of cipher blocks).
+func decryptKeyBlock(block *pem.Block, pw []byte) (der []byte, err error) {
+	defer recoverParse("encrypted private key", &err)
+	return pemutil.DecryptPEMBlock(block, pw)
 }
 
 func trimPrefix(s, prefix string) string {

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 )
 
 // MaxInputSize is the largest input Read accepts (16 MiB).
@@ -44,6 +45,11 @@ var (
 	ErrUnrecognized = errors.New("not a certificate or key in any known format (PEM, DER, PKCS#7, PKCS#12)")
 	// ErrNothingFound means the input parsed but held no certificate and no key.
 	ErrNothingFound = errors.New("no certificate or private key found")
+	// ErrCertOnlyPFX means a PKCS#12 file holds certificates but no private
+	// key and lacks the Java trust marks: go-pkcs12 reads certificate-only
+	// files only when each certificate is marked trusted, as Java's keytool
+	// and chaintool write them, not as `openssl pkcs12 -export -nokeys` does.
+	ErrCertOnlyPFX = errors.New("PKCS#12 file holds certificates but no private key, which chaintool can read only from Java-style trust stores")
 )
 
 // PasswordFunc returns the password for the named input. It is called only
@@ -69,10 +75,15 @@ type Contents struct {
 // certificate and private key inside. name is used for messages and to pick
 // the order of guesses; password is called only for encrypted inputs and may
 // be nil.
+//
+// Text (PEM, or base64 without PEM lines) and binary DER structures are told
+// apart by content, never by name. Text in UTF-16 with a byte order mark, as
+// some Windows editors save it, is read as well.
 func Read(data []byte, name string, password PasswordFunc) (*Contents, error) {
 	if len(data) > MaxInputSize {
 		return nil, ErrTooLarge
 	}
+	data = utf16ToUTF8(data)
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, ErrEmpty
 	}
@@ -80,20 +91,32 @@ func Read(data []byte, name string, password PasswordFunc) (*Contents, error) {
 		password = func(string) ([]byte, error) { return nil, ErrPasswordRequired }
 	}
 	r := &reader{name: name, password: password, out: &Contents{Name: name}}
-	var err error
-	if looksLikePEM(data) {
-		r.out.Format = FormatPEM
-		err = r.readPEM(data)
-	} else {
-		err = r.readDER(data)
-	}
-	if err != nil {
+	if err := r.read(data); err != nil {
 		return nil, err
 	}
 	if len(r.out.Certs) == 0 && len(r.out.Keys) == 0 {
+		if len(r.out.Skipped) > 0 {
+			return nil, fmt.Errorf("%w (skipped %s)", ErrNothingFound, strings.Join(r.out.Skipped, ", "))
+		}
 		return nil, ErrNothingFound
 	}
 	return r.out, nil
+}
+
+// read picks the reader by content: PEM text, a DER structure, or bare
+// base64 of a DER structure (as some key vaults export PFX files).
+func (r *reader) read(data []byte) error {
+	switch {
+	case looksLikePEM(data):
+		r.out.Format = FormatPEM
+		return r.readPEM(data)
+	case data[0] == 0x30:
+		return r.readDER(data)
+	}
+	if der, ok := decodeBareBase64(data); ok {
+		return r.readDER(der)
+	}
+	return ErrUnrecognized
 }
 
 // ReadFrom reads at most MaxInputSize bytes from rd and calls Read.
@@ -134,20 +157,30 @@ func readFile(path string, password PasswordFunc) (*Contents, error) {
 }
 
 // plainPathError drops the "open PATH:" prefix of *os.PathError so that the
-// caller can prefix the path once.
+// caller can prefix the path once, and words the common cases plainly while
+// keeping them errors.Is-able (os.ErrNotExist, os.ErrPermission).
 func plainPathError(err error) error {
 	var pe *os.PathError
 	if errors.As(err, &pe) {
 		if errors.Is(pe.Err, os.ErrNotExist) {
-			return fmt.Errorf("no such file: %w", os.ErrNotExist)
+			return &wordedError{"no such file", os.ErrNotExist}
 		}
 		if errors.Is(pe.Err, os.ErrPermission) {
-			return fmt.Errorf("permission denied: %w", os.ErrPermission)
+			return &wordedError{"permission denied", os.ErrPermission}
 		}
 		return pe.Err
 	}
 	return err
 }
+
+// wordedError is an error with its own wording that still matches err.
+type wordedError struct {
+	msg string
+	err error
+}
+
+func (e *wordedError) Error() string { return e.msg }
+func (e *wordedError) Unwrap() error { return e.err }
 
 type reader struct {
 	name     string
@@ -167,6 +200,24 @@ func (r *reader) getPassword() ([]byte, error) {
 		r.pw, r.asked = pw, true
 	}
 	return r.pw, nil
+}
+
+// passwordError words a failure to get the password for what ("private
+// key", "PKCS#12 file"): "private key is encrypted and no password given".
+func passwordError(what string, err error) error {
+	if errors.Is(err, ErrPasswordRequired) {
+		return fmt.Errorf("%s is %w", what, err)
+	}
+	return err
+}
+
+// recoverParse turns a panic inside a third-party parser into an error, so
+// that damaged input never crashes the caller. It is deferred by the
+// functions that hand untrusted bytes to such parsers.
+func recoverParse(what string, err *error) {
+	if v := recover(); v != nil {
+		*err = fmt.Errorf("malformed %s (%v)", what, v)
+	}
 }
 
 func (r *reader) addCerts(certs ...*x509.Certificate) { r.out.Certs = append(r.out.Certs, certs...) }

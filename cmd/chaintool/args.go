@@ -110,6 +110,8 @@ func hintFor(err error) string {
 		return "give the password with --password-file FILE or the CHAINTOOL_PASSWORD variable, or run in a terminal to be asked"
 	case errors.Is(err, bundle.ErrUnrecognized):
 		return "chaintool reads PEM, DER, PKCS#7 (.p7b, .p7c) and PKCS#12 (.pfx, .p12) files"
+	case errors.Is(err, bundle.ErrCertOnlyPFX):
+		return "extract the certificates with 'openssl pkcs12 -in FILE -nokeys -out certs.pem' (add -legacy for old files) and give chaintool certs.pem"
 	case errors.Is(err, bundle.ErrTooLarge):
 		return "certificate files are small; is this the right file?"
 	case errors.Is(err, os.ErrExist):
