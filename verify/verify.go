@@ -10,6 +10,7 @@ import (
 	"crypto"
 	"crypto/tls"
 	"crypto/x509"
+	"slices"
 	"time"
 
 	"github.com/chaintool/chaintool/bundle"
@@ -44,6 +45,12 @@ const (
 	IntermediateNotCA ID = "intermediate-not-ca" // an issuer lacks CA basic constraints or certSign
 	WeakRSAKey        ID = "weak-rsa-key"        // an RSA key under 2048 bits
 	WeakSignature     ID = "weak-signature"      // SHA-1 or MD5 signature below the anchor
+	// PathRejected: crypto/x509 refuses the path for a reason none of the
+	// findings above explains (name constraints, path length, EKU nesting,
+	// a root store's distrust date).
+	PathRejected ID = "path-rejected"
+	// NoCertificate: Check was given no certificate at all.
+	NoCertificate ID = "no-certificate"
 )
 
 // Warnings: the chain works today but is fragile.
@@ -65,15 +72,17 @@ const (
 
 // Finding is one observation about the chain.
 type Finding struct {
-	ID       ID
-	Severity Severity
+	ID       ID       `json:"id"`
+	Severity Severity `json:"severity"`
 	// Cert is the index in Report.Chain of the certificate concerned, or
-	// -1 when the finding concerns no single certificate.
-	Cert int
-	// Subject is that certificate's subject, empty when Cert is -1.
-	Subject string
+	// -1 when the finding concerns no given certificate (the whole chain,
+	// a trust anchor from Roots or a certificate fetched through AIA).
+	Cert int `json:"cert"`
+	// Subject is the subject of the certificate concerned, empty when the
+	// finding concerns no single certificate.
+	Subject string `json:"subject,omitempty"`
 	// Message is one sentence, lower case, no final period.
-	Message string
+	Message string `json:"message"`
 }
 
 // Options tunes Check.
@@ -106,10 +115,61 @@ type Report struct {
 	// when no certificate was given).
 	EarliestExpiry     time.Time
 	EarliestExpiryCert int
+	// EarliestExpirySubject names that certificate, which may be a trust
+	// anchor that was not given.
+	EarliestExpirySubject string
+
+	// Roles says what each certificate of Chain is, index for index.
+	Roles []Role
+	// Path is the certification path found, leaf first: certificates of
+	// Chain, then any fetched through Options.Complete, then the trust
+	// anchor from Roots when Chain does not include it.
+	Path []PathCert
+	// Trusted reports that crypto/x509 accepts Path up to an anchor of
+	// Roots at Options.At for serverAuth (host names aside).
+	Trusted bool
+	// At is the time dates were judged at.
+	At time.Time
+}
+
+// Role is what a certificate is to the chain.
+type Role string
+
+// Roles.
+const (
+	RoleLeaf         Role = "leaf"
+	RoleIntermediate Role = "intermediate"
+	RoleRoot         Role = "root"
+	RoleDuplicate    Role = "duplicate" // the same certificate given earlier
+	RoleUnrelated    Role = "unrelated" // not part of the path
+)
+
+// Sources of the certificates of a path besides the roots' own sources.
+const (
+	SourceGiven = "given" // in the chain given to Check
+	SourceAIA   = "aia"   // fetched by Options.Complete
+)
+
+// PathCert is one certificate of the certification path.
+type PathCert struct {
+	Cert *x509.Certificate
+	// Index is the certificate's index in Report.Chain, -1 when not given.
+	Index int
+	// Role is leaf, intermediate or root.
+	Role Role
+	// Source is SourceGiven, SourceAIA or the Anchor.Source of a root
+	// from Options.Roots ("system", "mozilla" or a file name).
+	Source string
 }
 
 // Check judges chain (leaf first, as a server would send it) and, when key
-// is not nil, whether key belongs to the leaf.
+// is not nil, whether key belongs to the leaf. Certificates may come in any
+// order, with duplicates and strangers: the leaf is the certificate key
+// belongs to, else the first that is not a CA (always chain[0] when
+// opts.State says it came from a live server), and the path is built from
+// it through the given certificates to an anchor of opts.Roots. Trust is
+// decided by crypto/x509 (Verify at opts.At for serverAuth); the findings
+// say precisely what is wrong with which certificate.
 func Check(chain []*x509.Certificate, key crypto.Signer, opts Options) *Report {
 	return check(chain, key, opts)
 }
@@ -122,6 +182,18 @@ func (r *Report) Has(id ID) bool {
 		}
 	}
 	return false
+}
+
+// ErrorsExcept returns the error findings whose id is not among ids. A
+// test server that accepts a private root asks for ErrorsExcept(UntrustedRoot).
+func (r *Report) ErrorsExcept(ids ...ID) []Finding {
+	var out []Finding
+	for _, f := range r.Errors() {
+		if !slices.Contains(ids, f.ID) {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // Errors returns the error findings.
