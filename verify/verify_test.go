@@ -134,8 +134,12 @@ func TestCheckFindings(t *testing.T) {
 		{name: "nothing given", want: []ID{NoCertificate}},
 		{name: "completed through aia", chain: []*testpki.Cert{p.leaf}, opts: func(o *Options) { o.Complete = fetchFrom(p.inter) }, want: []ID{IncompleteChain, AIANeeded}},
 		{name: "aia fails", chain: []*testpki.Cert{p.leaf}, opts: func(o *Options) { o.Complete = fetchFails }, want: []ID{IncompleteChain}},
-		{name: "live without staple", chain: []*testpki.Cert{p.leaf, p.inter}, opts: func(o *Options) { o.State = &tls.ConnectionState{Version: tls.VersionTLS13, CipherSuite: tls.TLS_AES_128_GCM_SHA256} }, want: []ID{Negotiated, NoOCSPStaple}},
-		{name: "live with staple", chain: []*testpki.Cert{p.leaf, p.inter}, opts: func(o *Options) { o.State = &tls.ConnectionState{Version: tls.VersionTLS12, OCSPResponse: []byte{0x30}} }, want: []ID{Negotiated, OCSPStapled}},
+		{name: "live without staple", chain: []*testpki.Cert{p.leaf, p.inter}, opts: func(o *Options) {
+			o.State = &tls.ConnectionState{Version: tls.VersionTLS13, CipherSuite: tls.TLS_AES_128_GCM_SHA256}
+		}, want: []ID{Negotiated, NoOCSPStaple}},
+		{name: "live with staple", chain: []*testpki.Cert{p.leaf, p.inter}, opts: func(o *Options) {
+			o.State = &tls.ConnectionState{Version: tls.VersionTLS12, OCSPResponse: []byte{0x30}}
+		}, want: []ID{Negotiated, OCSPStapled}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { c.run(t) })
