@@ -1,0 +1,115 @@
+package serve
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestFilesStayInside serves a folder next to secrets and tries every way
+// out: plain and encoded dot-dot, dotfiles, directory listings and
+// symbolic links to outside. Each gets 404.
+func TestFilesStayInside(t *testing.T) {
+	base := t.TempDir()
+	dir := filepath.Join(base, "site")
+	write := func(path, data string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(filepath.Join(base, "secret.txt"), "secret")
+	write(filepath.Join(dir, "index.html"), "<p>home</p>")
+	write(filepath.Join(dir, "small.txt"), "small file")
+	write(filepath.Join(dir, ".env"), "TOKEN=x")
+	write(filepath.Join(dir, ".git", "config"), "[core]")
+	write(filepath.Join(dir, "docs", "index.html"), "<p>docs</p>")
+	write(filepath.Join(dir, "nolist", "a.txt"), "a")
+	symlink := func(target, name string) {
+		t.Helper()
+		if err := os.Symlink(target, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	symlink("../secret.txt", "up.txt")
+	symlink(filepath.Join(base, "secret.txt"), "abs.txt")
+	symlink("..", "parent")
+	symlink("small.txt", "inside.txt")
+
+	s := startTest(t, Options{Dir: dir})
+	for _, tc := range []struct {
+		path   string
+		status int
+	}{
+		{"/", 200},
+		{"/index.html", 200},
+		{"/small.txt", 200},
+		{"/docs/", 200},
+		{"/docs", 200},
+		{"/inside.txt", 200},
+		{"/nolist/", 404},
+		{"/nolist", 404},
+		{"/.env", 404},
+		{"/.git/config", 404},
+		{"/%2egit/config", 404},
+		{"/../secret.txt", 404},
+		{"/%2e%2e/secret.txt", 404},
+		{"/%2E%2E/secret.txt", 404},
+		{"/docs/../../secret.txt", 404},
+		{"/docs/%2e%2e/%2e%2e/secret.txt", 404},
+		{"/..%2fsecret.txt", 404},
+		{"/docs/..%5c..%5csecret.txt", 404},
+		{"/up.txt", 404},
+		{"/abs.txt", 404},
+		{"/parent/secret.txt", 404},
+		{"/small.txt%00.html", 404},
+		{"//secret.txt", 404},
+		{"/missing", 404},
+	} {
+		resp := rawGet(t, s, tc.path)
+		if resp.StatusCode != tc.status {
+			t.Errorf("GET %s: status %d, want %d", tc.path, resp.StatusCode, tc.status)
+		}
+	}
+	c := httpClient(t, clientConfig(t))
+	_, body := get(t, c, s.URL()+"docs/")
+	if body != "<p>docs</p>" {
+		t.Errorf("/docs/ served %q, want its index.html", body)
+	}
+	resp, body := get(t, c, s.URL()+"small.txt")
+	if body != "small file" || resp.Header.Get("Content-Type") != "text/plain; charset=utf-8" {
+		t.Errorf("small.txt: %q %q", body, resp.Header.Get("Content-Type"))
+	}
+}
+
+func TestCleanName(t *testing.T) {
+	for _, tc := range []struct {
+		in, want string
+		ok       bool
+	}{
+		{"/", ".", true},
+		{"/a/b.txt", "a/b.txt", true},
+		{"/a/", "a", true},
+		{"/a/../b", "", false},
+		{"/..", "", false},
+		{"/.well-known/x", "", false},
+		{"a", "", false},
+		{"/a//b", "", false},
+		{"/a\\b", "", false},
+	} {
+		got, ok := cleanName(tc.in)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("cleanName(%q) = %q, %v; want %q, %v", tc.in, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+func TestStartRefusesMissingDir(t *testing.T) {
+	_, err := Start(testDemo(t).Certificate, Options{Addr: "127.0.0.1:0", Dir: filepath.Join(t.TempDir(), "nope")})
+	if err == nil {
+		t.Fatal("started on a missing folder")
+	}
+}
