@@ -197,6 +197,9 @@ func (c *checker) buildPath() {
 		if cert == nil || c.isGiven(cert) {
 			continue
 		}
+		if _, ok := c.opts.Roots.Contains(cert); ok {
+			continue // already a candidate, as the anchor it is
+		}
 		n := givenNode(cert, -1, SourceAIA, c.opts.Roots, c.opts.At)
 		c.fetched = append(c.fetched, n)
 		c.builder.add(n)

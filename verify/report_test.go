@@ -181,3 +181,24 @@ func TestDefaults(t *testing.T) {
 		t.Errorf("default time %v is not now", r.At)
 	}
 }
+
+func TestCompletedPath(t *testing.T) {
+	p := testPKI()
+	r := Check(testpki.X509(p.leaf), nil, Options{Roots: rootsOf(p.root), At: testpki.Now, Complete: fetchFrom(p.leaf, p.inter, p.root)})
+	var sources []string
+	for _, pc := range r.Path {
+		sources = append(sources, pc.Source)
+	}
+	if want := []string{SourceGiven, SourceAIA, "test"}; !slices.Equal(sources, want) {
+		t.Errorf("path sources %v, want %v", sources, want)
+	}
+	if f := finding(t, r, AIANeeded); f.Cert != -1 || f.Subject != p.inter.Cert.Subject.String() {
+		t.Errorf("aia finding %+v", f)
+	}
+	if f := finding(t, r, IncompleteChain); f.Cert != 0 || !strings.Contains(f.Message, "SSL Labs caps this at B") {
+		t.Errorf("incomplete finding %+v", f)
+	}
+	if !r.Trusted {
+		t.Error("the completed path is trusted")
+	}
+}

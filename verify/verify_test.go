@@ -133,6 +133,7 @@ func TestCheckFindings(t *testing.T) {
 		{name: "name constraints", chain: []*testpki.Cert{constrained.NewLeaf("example.test"), constrained}, want: []ID{PathRejected}},
 		{name: "nothing given", want: []ID{NoCertificate}},
 		{name: "completed through aia", chain: []*testpki.Cert{p.leaf}, opts: func(o *Options) { o.Complete = fetchFrom(p.inter) }, want: []ID{IncompleteChain, AIANeeded}},
+		{name: "aia brings the root too", chain: []*testpki.Cert{p.leaf}, opts: func(o *Options) { o.Complete = fetchFrom(p.leaf, p.inter, p.root) }, want: []ID{IncompleteChain, AIANeeded}},
 		{name: "aia fails", chain: []*testpki.Cert{p.leaf}, opts: func(o *Options) { o.Complete = fetchFails }, want: []ID{IncompleteChain}},
 		{name: "live without staple", chain: []*testpki.Cert{p.leaf, p.inter}, opts: func(o *Options) {
 			o.State = &tls.ConnectionState{Version: tls.VersionTLS13, CipherSuite: tls.TLS_AES_128_GCM_SHA256}
