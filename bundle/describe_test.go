@@ -11,7 +11,7 @@ import (
 )
 
 func TestSummarizeFixtureLeaf(t *testing.T) {
-	leaf, inter, root := fixtureCerts(t)
+	leaf, inter, root := fixtureChain(t)
 	now := leaf.NotAfter.Add(-10*24*time.Hour - time.Hour)
 	s := Summarize(leaf, now)
 	want := CertSummary{
@@ -48,7 +48,7 @@ func TestSummarizeFixtureLeaf(t *testing.T) {
 }
 
 func TestSummaryValidity(t *testing.T) {
-	_, _, leaf := chain(t)
+	_, _, leaf := readChain(t)
 	c := leaf.Cert
 	day := 24 * time.Hour
 	tests := []struct {
@@ -100,7 +100,7 @@ func TestSummarizeKeyTypes(t *testing.T) {
 }
 
 func TestLinkLine(t *testing.T) {
-	root, inter, leaf := chain(t)
+	root, inter, leaf := readChain(t)
 	other := testpki.NewRoot("Other Root")
 	tests := []struct {
 		certs  []*testpki.Cert
@@ -129,7 +129,7 @@ func TestLinkLine(t *testing.T) {
 // TestSummaryJSONSchema pins the JSON keys: the schema is documented and
 // stable, so a renamed or dropped key must fail here.
 func TestSummaryJSONSchema(t *testing.T) {
-	_, _, leaf := chain(t)
+	_, _, leaf := readChain(t)
 	b, err := json.Marshal(Summarize(leaf.Cert, testpki.Now))
 	if err != nil {
 		t.Fatal(err)
@@ -150,12 +150,12 @@ func TestSummaryJSONSchema(t *testing.T) {
 	if len(m) != len(want) {
 		t.Errorf("JSON has %d keys, want %d: %s", len(m), len(want), b)
 	}
-	if string(mustJSON(t, m["uris"])) != "[]" {
-		t.Errorf("empty list is %s, want []", mustJSON(t, m["uris"]))
+	if string(jsonOf(t, m["uris"])) != "[]" {
+		t.Errorf("empty list is %s, want []", jsonOf(t, m["uris"]))
 	}
 }
 
-func mustJSON(t *testing.T, v any) []byte {
+func jsonOf(t *testing.T, v any) []byte {
 	b, err := json.Marshal(v)
 	if err != nil {
 		t.Fatal(err)

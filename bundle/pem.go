@@ -18,8 +18,8 @@ import (
 )
 
 var (
-	pemBegin = []byte("-----BEGIN ")
-	pemEnd   = []byte("-----END ")
+	pemBegin     = []byte("-----BEGIN ")
+	pemEndMarker = []byte("-----END ")
 )
 
 // looksLikePEM reports whether data is PEM text rather than a DER
@@ -112,7 +112,7 @@ func (r *reader) readPEM(data []byte) error {
 // begins at start.
 func pemBlockEnd(data []byte, start int) (int, error) {
 	body := start + len(pemBegin)
-	endIdx := bytes.Index(data[body:], pemEnd)
+	endIdx := bytes.Index(data[body:], pemEndMarker)
 	nextBegin := bytes.Index(data[body:], pemBegin)
 	if endIdx < 0 || (nextBegin >= 0 && nextBegin < endIdx) {
 		return 0, errors.New("is truncated: it has no END line")

@@ -20,10 +20,10 @@ import (
 	"github.com/chaintool/chaintool/internal/testpki"
 )
 
-// fixturePassword is the password of every encrypted file in ../testdata.
-const fixturePassword = "chaintool"
+// readFixturePassword is the password of every encrypted file in ../testdata.
+const readFixturePassword = "chaintool"
 
-func fixture(t testing.TB, name string) []byte {
+func readFixture(t testing.TB, name string) []byte {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join("..", "testdata", name))
 	if err != nil {
@@ -33,10 +33,10 @@ func fixture(t testing.TB, name string) []byte {
 }
 
 // fixtureCerts returns the committed test chain: leaf, intermediate, root.
-func fixtureCerts(t testing.TB) (leaf, inter, root *x509.Certificate) {
+func fixtureChain(t testing.TB) (leaf, inter, root *x509.Certificate) {
 	t.Helper()
 	parse := func(name string) *x509.Certificate {
-		b, _ := pem.Decode(fixture(t, name))
+		b, _ := pem.Decode(readFixture(t, name))
 		c, err := x509.ParseCertificate(b.Bytes)
 		if err != nil {
 			t.Fatal(err)
@@ -47,14 +47,14 @@ func fixtureCerts(t testing.TB) (leaf, inter, root *x509.Certificate) {
 }
 
 // passwords returns a PasswordFunc giving pw and counting its calls.
-func passwords(pw string, calls *int) PasswordFunc {
+func countingPassword(pw string, calls *int) PasswordFunc {
 	return func(string) ([]byte, error) {
 		*calls++
 		return []byte(pw), nil
 	}
 }
 
-func noPassword(t *testing.T) PasswordFunc {
+func forbidPassword(t *testing.T) PasswordFunc {
 	return func(name string) ([]byte, error) {
 		t.Errorf("password asked for %s, which is not encrypted", name)
 		return nil, ErrPasswordRequired
@@ -64,7 +64,7 @@ func noPassword(t *testing.T) PasswordFunc {
 // TestReadFixtures reads every file OpenSSL made for the tests and checks
 // the certificates (by identity, in order) and keys found.
 func TestReadFixtures(t *testing.T) {
-	leaf, inter, root := fixtureCerts(t)
+	leaf, inter, root := fixtureChain(t)
 	tests := []struct {
 		file      string
 		format    Format
@@ -89,11 +89,11 @@ func TestReadFixtures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
 			calls := 0
-			pw := passwords(fixturePassword, &calls)
+			pw := countingPassword(readFixturePassword, &calls)
 			if !tt.encrypted {
-				pw = noPassword(t)
+				pw = forbidPassword(t)
 			}
-			got, err := Read(fixture(t, tt.file), tt.file, pw)
+			got, err := Read(readFixture(t, tt.file), tt.file, pw)
 			if err != nil {
 				t.Fatalf("Read: %v", err)
 			}
@@ -103,7 +103,7 @@ func TestReadFixtures(t *testing.T) {
 			if got.Format != tt.format {
 				t.Errorf("format %q, want %q", got.Format, tt.format)
 			}
-			assertCerts(t, got.Certs, tt.certs)
+			assertSameCerts(t, got.Certs, tt.certs)
 			if len(got.Keys) != tt.keys {
 				t.Fatalf("%d keys, want %d", len(got.Keys), tt.keys)
 			}
@@ -116,7 +116,7 @@ func TestReadFixtures(t *testing.T) {
 	}
 }
 
-func assertCerts(t *testing.T, got, want []*x509.Certificate) {
+func assertSameCerts(t *testing.T, got, want []*x509.Certificate) {
 	t.Helper()
 	if len(got) != len(want) {
 		t.Fatalf("%d certificates, want %d", len(got), len(want))
@@ -135,11 +135,11 @@ func TestReadPasswordErrors(t *testing.T) {
 		"leaf-pkcs8-encrypted.key", "leaf-legacy-encrypted.key"} {
 		t.Run(file, func(t *testing.T) {
 			calls := 0
-			_, err := Read(fixture(t, file), file, passwords("not the password", &calls))
+			_, err := Read(readFixture(t, file), file, countingPassword("not the password", &calls))
 			if !errors.Is(err, ErrWrongPassword) {
 				t.Errorf("wrong password: got %v, want ErrWrongPassword", err)
 			}
-			_, err = Read(fixture(t, file), file, nil)
+			_, err = Read(readFixture(t, file), file, nil)
 			if !errors.Is(err, ErrPasswordRequired) {
 				t.Errorf("no password: got %v, want ErrPasswordRequired", err)
 			}
@@ -152,7 +152,7 @@ func TestReadPasswordErrors(t *testing.T) {
 
 func TestReadPasswordSourceError(t *testing.T) {
 	boom := errors.New("secrets.txt: cannot read password file: permission denied")
-	_, err := Read(fixture(t, "modern.pfx"), "x", func(string) ([]byte, error) { return nil, boom })
+	_, err := Read(readFixture(t, "modern.pfx"), "x", func(string) ([]byte, error) { return nil, boom })
 	if !errors.Is(err, boom) || err.Error() != boom.Error() {
 		t.Errorf("got %v, want the password source's error unchanged", err)
 	}
@@ -163,52 +163,52 @@ func TestReadPasswordSourceError(t *testing.T) {
 // Java-style trust stores, as EncodePFX writes them, are read.
 func TestReadCertOnlyPFX(t *testing.T) {
 	calls := 0
-	_, err := Read(fixture(t, "certs-only.pfx"), "certs-only.pfx", passwords(fixturePassword, &calls))
+	_, err := Read(readFixture(t, "certs-only.pfx"), "certs-only.pfx", countingPassword(readFixturePassword, &calls))
 	if !errors.Is(err, ErrCertOnlyPFX) {
 		t.Fatalf("got %v, want ErrCertOnlyPFX", err)
 	}
-	_, err = Read(fixture(t, "certs-only.pfx"), "certs-only.pfx", passwords("wrong", &calls))
+	_, err = Read(readFixture(t, "certs-only.pfx"), "certs-only.pfx", countingPassword("wrong", &calls))
 	if !errors.Is(err, ErrWrongPassword) {
 		t.Fatalf("wrong password: got %v, want ErrWrongPassword", err)
 	}
 
-	_, inter, root := fixtureCerts(t)
+	_, inter, root := fixtureChain(t)
 	for _, profile := range []PFXProfile{PFXModern, PFXLegacy} {
 		pfx, err := EncodePFX(nil, nil, []*x509.Certificate{inter, root}, "pw", profile)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := Read(pfx, "store.p12", passwords("pw", &calls))
+		got, err := Read(pfx, "store.p12", countingPassword("pw", &calls))
 		if err != nil {
 			t.Fatalf("%s trust store: %v", profile, err)
 		}
-		assertCerts(t, got.Certs, []*x509.Certificate{inter, root})
+		assertSameCerts(t, got.Certs, []*x509.Certificate{inter, root})
 	}
 }
 
-// testChain makes a small chain once per test binary.
-var testChain = struct {
+// readTestChain holds the chain readChain makes once per test binary.
+var readTestChain = struct {
 	root, inter, leaf *testpki.Cert
 }{}
 
-func chain(t testing.TB) (root, inter, leaf *testpki.Cert) {
+func readChain(t testing.TB) (root, inter, leaf *testpki.Cert) {
 	t.Helper()
-	if testChain.root == nil {
-		testChain.root = testpki.NewRoot("Read Root")
-		testChain.inter = testChain.root.NewIntermediate("Read Intermediate")
-		testChain.leaf = testChain.inter.NewLeaf("read.test")
+	if readTestChain.root == nil {
+		readTestChain.root = testpki.NewRoot("Read Root")
+		readTestChain.inter = readTestChain.root.NewIntermediate("Read Intermediate")
+		readTestChain.leaf = readTestChain.inter.NewLeaf("read.test")
 	}
-	return testChain.root, testChain.inter, testChain.leaf
+	return readTestChain.root, readTestChain.inter, readTestChain.leaf
 }
 
-func pemBlock(typ string, der []byte) []byte {
+func encodeBlock(typ string, der []byte) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der})
 }
 
 // TestReadPEMShapes covers PEM as people hand it over: any order, text
 // between blocks, CRLF, keys first, blocks that are skipped.
 func TestReadPEMShapes(t *testing.T) {
-	root, inter, leaf := chain(t)
+	root, inter, leaf := readChain(t)
 	crlf := func(b []byte) []byte { return bytes.ReplaceAll(b, []byte("\n"), []byte("\r\n")) }
 	tests := []struct {
 		name    string
@@ -219,26 +219,26 @@ func TestReadPEMShapes(t *testing.T) {
 	}{
 		{"in any order", testpki.ChainPEM(root, leaf, inter), []*testpki.Cert{root, leaf, inter}, 0, nil},
 		{"key first", append(leaf.KeyPEM(), testpki.ChainPEM(leaf, inter)...), []*testpki.Cert{leaf, inter}, 1, nil},
-		{"text between", join("subject=CN = read.test\nissuer=CN = Read Intermediate\n", leaf.PEM(),
+		{"text between", joinParts("subject=CN = read.test\nissuer=CN = Read Intermediate\n", leaf.PEM(),
 			"\nBag Attributes\n    friendlyName: x\n", inter.PEM(), "trailing words\n"), []*testpki.Cert{leaf, inter}, 0, nil},
 		{"CRLF", crlf(append(testpki.ChainPEM(leaf, inter), leaf.KeyPEM()...)), []*testpki.Cert{leaf, inter}, 1, nil},
 		{"no final newline", bytes.TrimSpace(leaf.PEM()), []*testpki.Cert{leaf}, 0, nil},
-		{"indented by spaces and tabs", join("  \t", leaf.PEM()), []*testpki.Cert{leaf}, 0, nil},
-		{"text starting with 0", join("0 s:CN = read.test\n", leaf.PEM()), []*testpki.Cert{leaf}, 0, nil},
-		{"X509 CERTIFICATE", pemBlock("X509 CERTIFICATE", leaf.DER()), []*testpki.Cert{leaf}, 0, nil},
-		{"skipped blocks", join(pemBlock("CERTIFICATE REQUEST", []byte{1}), leaf.PEM(), pemBlock("X509 CRL", []byte{2})),
+		{"indented by spaces and tabs", joinParts("  \t", leaf.PEM()), []*testpki.Cert{leaf}, 0, nil},
+		{"text starting with 0", joinParts("0 s:CN = read.test\n", leaf.PEM()), []*testpki.Cert{leaf}, 0, nil},
+		{"X509 CERTIFICATE", encodeBlock("X509 CERTIFICATE", leaf.DER()), []*testpki.Cert{leaf}, 0, nil},
+		{"skipped blocks", joinParts(encodeBlock("CERTIFICATE REQUEST", []byte{1}), leaf.PEM(), encodeBlock("X509 CRL", []byte{2})),
 			[]*testpki.Cert{leaf}, 0, []string{"CERTIFICATE REQUEST", "X509 CRL"}},
-		{"UTF-8 BOM", join("\xef\xbb\xbf", leaf.PEM()), []*testpki.Cert{leaf}, 0, nil},
-		{"UTF-16LE with BOM", utf16LE(leaf.PEM()), []*testpki.Cert{leaf}, 0, nil},
+		{"UTF-8 BOM", joinParts("\xef\xbb\xbf", leaf.PEM()), []*testpki.Cert{leaf}, 0, nil},
+		{"UTF-16LE with BOM", toUTF16LE(leaf.PEM()), []*testpki.Cert{leaf}, 0, nil},
 		{"bare base64 DER", []byte(base64.StdEncoding.EncodeToString(leaf.DER()) + "\n"), []*testpki.Cert{leaf}, 0, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := Read(tt.data, "x", noPassword(t))
+			got, err := Read(tt.data, "x", forbidPassword(t))
 			if err != nil {
 				t.Fatalf("Read: %v", err)
 			}
-			assertCerts(t, got.Certs, testpki.X509(tt.certs...))
+			assertSameCerts(t, got.Certs, testpki.X509(tt.certs...))
 			if len(got.Keys) != tt.keys {
 				t.Errorf("%d keys, want %d", len(got.Keys), tt.keys)
 			}
@@ -249,7 +249,7 @@ func TestReadPEMShapes(t *testing.T) {
 	}
 }
 
-func join(parts ...any) []byte {
+func joinParts(parts ...any) []byte {
 	var b bytes.Buffer
 	for _, p := range parts {
 		switch v := p.(type) {
@@ -262,7 +262,7 @@ func join(parts ...any) []byte {
 	return b.Bytes()
 }
 
-func utf16LE(text []byte) []byte {
+func toUTF16LE(text []byte) []byte {
 	out := []byte{0xff, 0xfe}
 	for _, u := range utf16.Encode([]rune(string(text))) {
 		out = append(out, byte(u), byte(u>>8))
@@ -284,18 +284,18 @@ func TestReadKeys(t *testing.T) {
 	}{
 		{"PKCS#1 RSA", "RSA PRIVATE KEY", x509.MarshalPKCS1PrivateKey(rsaKey), rsaKey},
 		{"SEC1 EC", "EC PRIVATE KEY", sec1, ecKey},
-		{"PKCS#8 RSA", "PRIVATE KEY", pkcs8(t, rsaKey), rsaKey},
-		{"PKCS#8 ECDSA", "PRIVATE KEY", pkcs8(t, ecKey), ecKey},
-		{"PKCS#8 Ed25519", "PRIVATE KEY", pkcs8(t, edKey), edKey},
+		{"PKCS#8 RSA", "PRIVATE KEY", mustPKCS8(t, rsaKey), rsaKey},
+		{"PKCS#8 ECDSA", "PRIVATE KEY", mustPKCS8(t, ecKey), ecKey},
+		{"PKCS#8 Ed25519", "PRIVATE KEY", mustPKCS8(t, edKey), edKey},
 	}
 	for _, tt := range tests {
 		for _, form := range []string{"PEM", "DER"} {
 			t.Run(tt.name+" "+form, func(t *testing.T) {
 				data := tt.der
 				if form == "PEM" {
-					data = pemBlock(tt.typ, tt.der)
+					data = encodeBlock(tt.typ, tt.der)
 				}
-				got, err := Read(data, "key", noPassword(t))
+				got, err := Read(data, "key", forbidPassword(t))
 				if err != nil {
 					t.Fatalf("Read: %v", err)
 				}
@@ -307,7 +307,7 @@ func TestReadKeys(t *testing.T) {
 	}
 }
 
-func pkcs8(t *testing.T, k crypto.Signer) []byte {
+func mustPKCS8(t *testing.T, k crypto.Signer) []byte {
 	der, err := x509.MarshalPKCS8PrivateKey(k)
 	if err != nil {
 		t.Fatal(err)
@@ -318,16 +318,16 @@ func pkcs8(t *testing.T, k crypto.Signer) []byte {
 // TestReadDER covers DER certificates, alone and concatenated, and
 // encrypted PKCS#8 in DER.
 func TestReadDER(t *testing.T) {
-	_, inter, leaf := chain(t)
+	_, inter, leaf := readChain(t)
 	got, err := Read(append(leaf.DER(), inter.DER()...), "two.der", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	assertCerts(t, got.Certs, testpki.X509(leaf, inter))
+	assertSameCerts(t, got.Certs, testpki.X509(leaf, inter))
 
-	block, _ := pem.Decode(fixture(t, "leaf-pkcs8-encrypted.key"))
+	block, _ := pem.Decode(readFixture(t, "leaf-pkcs8-encrypted.key"))
 	calls := 0
-	got, err = Read(block.Bytes, "key.der", passwords(fixturePassword, &calls))
+	got, err = Read(block.Bytes, "key.der", countingPassword(readFixturePassword, &calls))
 	if err != nil || len(got.Keys) != 1 {
 		t.Fatalf("encrypted PKCS#8 DER: %v", err)
 	}
@@ -336,7 +336,7 @@ func TestReadDER(t *testing.T) {
 // TestReadBadInput checks that damaged input of every kind is an error
 // with a useful, one-line message, never a panic or a silent skip.
 func TestReadBadInput(t *testing.T) {
-	_, inter, leaf := chain(t)
+	_, inter, leaf := readChain(t)
 	good := leaf.PEM()
 	tests := []struct {
 		name string
@@ -349,22 +349,22 @@ func TestReadBadInput(t *testing.T) {
 		{"random bytes", []byte{0x8f, 0x00, 0x13, 0x37, 0xfe, 0x01}, ErrUnrecognized, ""},
 		{"plain text", []byte("hello, this is not a certificate\n"), ErrUnrecognized, ""},
 		{"truncated PEM", good[:len(good)/2], nil, "line 1 is truncated"},
-		{"truncated PEM before a good one", join(good[:len(good)/2], inter.PEM()), nil, "line 1 is truncated"},
+		{"truncated PEM before a good one", joinParts(good[:len(good)/2], inter.PEM()), nil, "line 1 is truncated"},
 		{"bad base64", bytes.Replace(good, []byte("MII"), []byte("M*I"), 1), nil, "line 1 is damaged"},
 		{"END not matching", bytes.Replace(good, []byte("END CERTIFICATE"), []byte("END PRIVATE KEY"), 1), nil, "damaged"},
-		{"bad certificate in PEM", pemBlock("CERTIFICATE", []byte{0x30, 0x03, 0x02, 0x01, 0x01}), nil, "PEM block 1 (CERTIFICATE, line 1): invalid certificate"},
-		{"bad key in PEM", join(good, pemBlock("PRIVATE KEY", []byte{0x30, 0x00})), nil, "PEM block 2 (PRIVATE KEY, line 12): malformed or unsupported private key"},
+		{"bad certificate in PEM", encodeBlock("CERTIFICATE", []byte{0x30, 0x03, 0x02, 0x01, 0x01}), nil, "PEM block 1 (CERTIFICATE, line 1): invalid certificate"},
+		{"bad key in PEM", joinParts(good, encodeBlock("PRIVATE KEY", []byte{0x30, 0x00})), nil, "PEM block 2 (PRIVATE KEY, line 12): malformed or unsupported private key"},
 		{"DER with trailing bytes", append(leaf.DER(), 0xde, 0xad), nil, "followed by 2 unexpected trailing bytes"},
 		{"DER then garbage SEQUENCE", append(leaf.DER(), 0x30, 0x01, 0x00), nil, "bytes that are not a certificate"},
 		{"truncated DER", leaf.DER()[:100], ErrUnrecognized, ""},
-		{"only a CSR", pemBlock("CERTIFICATE REQUEST", []byte{1}), ErrNothingFound, "(skipped CERTIFICATE REQUEST)"},
-		{"PKCS#7 without certificates", pemBlock("PKCS7", []byte{0x30, 0x03, 0x06, 0x01, 0x00}), nil, "PKCS#7"},
+		{"only a CSR", encodeBlock("CERTIFICATE REQUEST", []byte{1}), ErrNothingFound, "(skipped CERTIFICATE REQUEST)"},
+		{"PKCS#7 without certificates", encodeBlock("PKCS7", []byte{0x30, 0x03, 0x06, 0x01, 0x00}), nil, "PKCS#7"},
 		{"encrypted key cut short", damagedEncryptedKey(t), nil, "malformed encrypted private key"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			calls := 0
-			got, err := Read(tt.data, "bad", passwords(fixturePassword, &calls))
+			got, err := Read(tt.data, "bad", countingPassword(readFixturePassword, &calls))
 			if err == nil {
 				t.Fatalf("no error; read %d certs, %d keys", len(got.Certs), len(got.Keys))
 			}
@@ -385,7 +385,7 @@ func TestReadBadInput(t *testing.T) {
 // ciphertext cut to a length that is not whole cipher blocks, which makes
 // the decryption library panic unless Read guards it.
 func damagedEncryptedKey(t *testing.T) []byte {
-	block, _ := pem.Decode(fixture(t, "leaf-pkcs8-encrypted.key"))
+	block, _ := pem.Decode(readFixture(t, "leaf-pkcs8-encrypted.key"))
 	var info struct {
 		Algorithm asn1.RawValue
 		Data      []byte
@@ -398,7 +398,7 @@ func damagedEncryptedKey(t *testing.T) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return pemBlock("ENCRYPTED PRIVATE KEY", der)
+	return encodeBlock("ENCRYPTED PRIVATE KEY", der)
 }
 
 func TestReadTooLarge(t *testing.T) {
@@ -433,7 +433,7 @@ func TestReadFileErrors(t *testing.T) {
 	if !errors.Is(err, os.ErrNotExist) || err.Error() != missing+": no such file" {
 		t.Errorf("missing: got %v", err)
 	}
-	_, _, leaf := chain(t)
+	_, _, leaf := readChain(t)
 	ok := filepath.Join(dir, "leaf.pem")
 	if err := os.WriteFile(ok, leaf.PEM(), 0o600); err != nil {
 		t.Fatal(err)
@@ -446,9 +446,9 @@ func TestReadFileErrors(t *testing.T) {
 
 // TestReadPasswordAskedOnce: one input with two encrypted keys asks once.
 func TestReadPasswordAskedOnce(t *testing.T) {
-	key := fixture(t, "leaf-pkcs8-encrypted.key")
+	key := readFixture(t, "leaf-pkcs8-encrypted.key")
 	calls := 0
-	got, err := Read(join(key, fixture(t, "leaf-legacy-encrypted.key")), "keys.pem", passwords(fixturePassword, &calls))
+	got, err := Read(joinParts(key, readFixture(t, "leaf-legacy-encrypted.key")), "keys.pem", countingPassword(readFixturePassword, &calls))
 	if err != nil {
 		t.Fatal(err)
 	}
