@@ -1,0 +1,444 @@
+package bundle
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"strings"
+	"time"
+)
+
+// builder holds the state of one Build.
+type builder struct {
+	ctx   context.Context
+	opts  BuildOptions
+	at    time.Time
+	roots *Roots
+	pile  *Pile // the caller's inputs and pool, never changed
+	extra *Pile // certificates fetched over AIA, and a forced leaf
+
+	anchorsBySubject map[string][]int
+	anchorsBySKI     map[string][]int
+
+	nodes map[nodeID]*node
+	work  int
+
+	valid     []*candidate
+	rejected  []Rejection
+	refused   [][]*node       // the paths of rejected
+	checked   map[string]bool // verdict per complete path already checked
+	dead      deadEnd
+	truncated bool
+	ctxErr    error
+}
+
+// nodeID names a certificate: an entry of the pile or the AIA pile, or an
+// anchor of the roots.
+type nodeID struct {
+	from uint8 // fromPile, fromExtra, fromAnchor
+	idx  int32
+}
+
+const (
+	fromPile uint8 = iota
+	fromExtra
+	fromAnchor
+)
+
+// node is a certificate the search reached.
+type node struct {
+	id         nodeID
+	cert       *x509.Certificate
+	origin     Origin
+	anchor     *Anchor // a trust store holds exactly this certificate
+	inputRoot  bool    // self-signed input certificate: may end a path
+	issuers    []*node // verified issuers found so far
+	looked     bool    // issuers looked up
+	fetched    bool    // AIA looked up
+	impostors  []*node // right name or key ID, wrong key
+	loopParent bool    // an issuer was already on the path
+}
+
+// candidate is a complete path crypto/x509 accepted.
+type candidate struct {
+	path  []*node
+	kind  AnchorKind
+	store string
+}
+
+// deadEnd is the longest path that could not go on; a shorter one never
+// replaces it, so the deepest stop is the one reported.
+type deadEnd struct {
+	path []*node
+	loop bool
+}
+
+func newBuilder(ctx context.Context, pile *Pile, opts BuildOptions) (*builder, error) {
+	roots := opts.Roots
+	if roots == nil {
+		var err error
+		if roots, err = LoadRoots(nil, nil); err != nil {
+			return nil, err
+		}
+	}
+	at := opts.At
+	if at.IsZero() {
+		at = time.Now()
+	}
+	if pile == nil {
+		pile = NewPile()
+	}
+	b := &builder{ctx: ctx, opts: opts, at: at, roots: roots, pile: pile, extra: NewPile(),
+		anchorsBySubject: map[string][]int{}, anchorsBySKI: map[string][]int{}, nodes: map[nodeID]*node{}, checked: map[string]bool{}}
+	for i, a := range roots.Anchors {
+		b.anchorsBySubject[string(a.Cert.RawSubject)] = append(b.anchorsBySubject[string(a.Cert.RawSubject)], i)
+		if len(a.Cert.SubjectKeyId) > 0 {
+			b.anchorsBySKI[string(a.Cert.SubjectKeyId)] = append(b.anchorsBySKI[string(a.Cert.SubjectKeyId)], i)
+		}
+	}
+	return b, nil
+}
+
+// pileOf returns the pile a node id points into.
+func (b *builder) pileOf(from uint8) *Pile {
+	if from == fromExtra {
+		return b.extra
+	}
+	return b.pile
+}
+
+// node returns the node for id, parsing the certificate on first use; nil
+// when it does not parse.
+func (b *builder) node(id nodeID) *node {
+	if n, ok := b.nodes[id]; ok {
+		return n
+	}
+	n := &node{id: id}
+	if id.from == fromAnchor {
+		a := &b.roots.Anchors[id.idx]
+		n.cert, n.anchor = a.Cert, a
+		n.origin = Origin{Source: SourceTrustStore, Name: a.Source}
+	} else {
+		p := b.pileOf(id.from)
+		cert, err := p.parsed(id.idx)
+		if err != nil {
+			b.nodes[id] = nil
+			return nil
+		}
+		n.cert, n.origin = cert, p.origins[p.entries[id.idx].origin]
+		if a, ok := b.roots.Contains(cert); ok {
+			n.anchor = &b.roots.Anchors[b.anchorIndex(a)]
+		}
+		n.inputRoot = n.origin.Source == SourceInput && selfSigned(cert)
+	}
+	b.nodes[id] = n
+	return n
+}
+
+func (b *builder) anchorIndex(a Anchor) int {
+	for i := range b.roots.Anchors {
+		if b.roots.Anchors[i].Cert == a.Cert {
+			return i
+		}
+	}
+	return -1
+}
+
+// selfSigned reports whether c is self-issued and its own key verifies
+// its signature (SHA-1 allowed: old roots are self-signed with it).
+func selfSigned(c *x509.Certificate) bool {
+	return bytes.Equal(c.RawSubject, c.RawIssuer) &&
+		c.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature) == nil
+}
+
+// terminal reports whether a path may end at n.
+func (n *node) terminal() bool { return n.anchor != nil || n.inputRoot }
+
+// lookupIssuers finds every certificate named like n's issuer or holding
+// its authority key ID, and keeps those whose key verifies n's signature.
+func (b *builder) lookupIssuers(n *node) {
+	n.looked = true
+	seen := map[nodeID]bool{n.id: true}
+	for _, id := range b.candidateIDs(n.cert) {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		b.consider(n, id)
+	}
+}
+
+// candidateIDs lists pile, AIA and anchor certificates by issuer name and
+// key ID. Anchors equal to a pile certificate are left to the pile's node.
+func (b *builder) candidateIDs(c *x509.Certificate) []nodeID {
+	var ids []nodeID
+	for _, from := range []uint8{fromPile, fromExtra} {
+		p := b.pileOf(from)
+		for _, i := range p.withSubject(c.RawIssuer) {
+			ids = append(ids, nodeID{from, i})
+		}
+		for _, i := range p.withSKI(c.AuthorityKeyId) {
+			ids = append(ids, nodeID{from, i})
+		}
+	}
+	anchors := append(append([]int(nil), b.anchorsBySubject[string(c.RawIssuer)]...), b.anchorsBySKI[string(c.AuthorityKeyId)]...)
+	for _, i := range anchors {
+		der := b.roots.Anchors[i].Cert.Raw
+		if j := b.pile.find(der); j >= 0 {
+			ids = append(ids, nodeID{fromPile, j})
+		} else if j := b.extra.find(der); j >= 0 {
+			ids = append(ids, nodeID{fromExtra, j})
+		} else {
+			ids = append(ids, nodeID{fromAnchor, int32(i)})
+		}
+	}
+	return ids
+}
+
+// consider checks one candidate issuer of n and records it as an issuer
+// or an impostor.
+func (b *builder) consider(n *node, id nodeID) {
+	p := b.node(id)
+	if p == nil {
+		return
+	}
+	b.work++
+	if err := checkIssued(n.cert, p.cert); err != nil {
+		if bytes.Equal(p.cert.RawSubject, n.cert.RawIssuer) {
+			n.impostors = append(n.impostors, p)
+		}
+		return
+	}
+	n.issuers = append(n.issuers, p)
+}
+
+// checkIssued verifies that parent's key signed child. A signature that
+// only fails for its algorithm (SHA-1) still makes an edge, so that Verify
+// can say why the path is refused.
+func checkIssued(child, parent *x509.Certificate) error {
+	err := child.CheckSignatureFrom(parent)
+	var insecure x509.InsecureAlgorithmError
+	if errors.As(err, &insecure) {
+		return parent.CheckSignature(child.SignatureAlgorithm, child.RawTBSCertificate, child.Signature)
+	}
+	return err
+}
+
+// find returns the entry whose DER is der, or -1.
+func (p *Pile) find(der []byte) int32 {
+	for i := p.head(p.byDER, maphash.Bytes(p.seed, der)); i >= 0; i = p.nextDER[i] {
+		if bytes.Equal(p.entries[i].der, der) {
+			return i
+		}
+	}
+	return -1
+}
+
+// search extends path (leaf first) by every verified issuer of its top,
+// depth first, and records complete paths. It reports whether a valid
+// path was found through the top.
+func (b *builder) search(path []*node, allowAIA bool) bool {
+	top := path[len(path)-1]
+	if top.terminal() {
+		return b.complete(path)
+	}
+	if b.stop() || len(path) >= b.maxDepth() {
+		b.truncated = b.truncated || b.ctxErr == nil
+		return false
+	}
+	if !top.looked {
+		b.lookupIssuers(top)
+	}
+	found := b.searchIssuers(path, top.issuers, allowAIA)
+	if !found && allowAIA && !top.fetched {
+		before := len(top.issuers)
+		b.fetchIssuers(top)
+		found = b.searchIssuers(path, top.issuers[before:], allowAIA)
+	}
+	if !found {
+		b.deadEnd(path)
+	}
+	return found
+}
+
+func (b *builder) searchIssuers(path []*node, issuers []*node, allowAIA bool) bool {
+	found := false
+	for _, p := range issuers {
+		if onPath(path, p) {
+			path[len(path)-1].loopParent = true
+			continue
+		}
+		if b.search(append(path[:len(path):len(path)], p), allowAIA) {
+			found = true
+		}
+		if b.stop() {
+			break
+		}
+	}
+	return found
+}
+
+func (b *builder) deadEnd(path []*node) {
+	if len(path) > len(b.dead.path) {
+		b.dead = deadEnd{path: path, loop: path[len(path)-1].loopParent}
+	}
+}
+
+// onPath reports whether p, or the same subject and key (a cross-signed
+// copy), is already on path.
+func onPath(path []*node, p *node) bool {
+	for _, n := range path {
+		if n == p || (bytes.Equal(n.cert.RawSubject, p.cert.RawSubject) &&
+			bytes.Equal(n.cert.RawSubjectPublicKeyInfo, p.cert.RawSubjectPublicKeyInfo)) {
+			return true
+		}
+	}
+	return false
+}
+
+func (b *builder) stop() bool {
+	if b.ctxErr == nil {
+		b.ctxErr = b.ctx.Err()
+	}
+	if b.ctxErr != nil {
+		return true
+	}
+	if b.work >= orDefault(b.opts.MaxWork, DefaultMaxWork) || len(b.valid)+len(b.rejected) >= maxCompletePaths {
+		b.truncated = true
+		return true
+	}
+	return false
+}
+
+func (b *builder) maxDepth() int { return orDefault(b.opts.MaxDepth, DefaultMaxDepth) }
+
+// fetchIssuers downloads the caIssuers URLs of n and considers what they
+// hold.
+func (b *builder) fetchIssuers(n *node) {
+	n.fetched = true
+	if b.opts.AIA == nil {
+		return
+	}
+	for _, u := range n.cert.IssuingCertificateURL {
+		certs, err := b.opts.AIA.Fetch(b.ctx, u)
+		if err != nil {
+			continue
+		}
+		for _, c := range certs {
+			if b.pile.find(c.Raw) >= 0 || b.extra.find(c.Raw) >= 0 {
+				continue
+			}
+			if b.extra.AddCertificate(c, Origin{Source: SourceAIA, Name: u}) == nil {
+				b.consider(n, nodeID{fromExtra, int32(b.extra.Len() - 1)})
+			}
+		}
+	}
+}
+
+// complete checks a path that reached an anchor with crypto/x509.
+func (b *builder) complete(path []*node) bool {
+	key := pathKey(path)
+	if ok, done := b.checked[key]; done {
+		return ok
+	}
+	b.work += len(path)
+	kind, store := anchorKind(path[len(path)-1])
+	err := b.verifyExact(path)
+	b.checked[key] = err == nil
+	if err != nil {
+		b.rejected = append(b.rejected, Rejection{Path: b.toPath(path, kind, store), Reason: explainVerify(err)})
+		b.refused = append(b.refused, path)
+		return false
+	}
+	b.valid = append(b.valid, &candidate{path: path, kind: kind, store: store})
+	return true
+}
+
+func pathKey(path []*node) string {
+	var sb strings.Builder
+	for _, n := range path {
+		fmt.Fprintf(&sb, "%d/%d ", n.id.from, n.id.idx)
+	}
+	return sb.String()
+}
+
+func anchorKind(n *node) (AnchorKind, string) {
+	switch {
+	case n.anchor == nil:
+		return AnchorInputOnly, ""
+	case n.anchor.Source == RootsSystem || n.anchor.Source == RootsMozilla:
+		return AnchorStore, n.anchor.Source
+	}
+	return AnchorExplicit, n.anchor.Source
+}
+
+// verifyExact asks crypto/x509 to verify the leaf with exactly this
+// anchor and these intermediates, and accepts only this very path.
+func (b *builder) verifyExact(path []*node) error {
+	last := path[len(path)-1]
+	roots := x509.NewCertPool()
+	if last.anchor != nil && last.anchor.Constraint != nil {
+		roots.AddCertWithConstraint(last.cert, last.anchor.Constraint)
+	} else {
+		roots.AddCert(last.cert)
+	}
+	inters := x509.NewCertPool()
+	for _, n := range path[1 : len(path)-1] {
+		inters.AddCert(n.cert)
+	}
+	chains, err := path[0].cert.Verify(x509.VerifyOptions{
+		Roots: roots, Intermediates: inters, CurrentTime: b.at,
+		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	})
+	if err != nil {
+		return err
+	}
+	for _, ch := range chains {
+		if samePath(ch, path) {
+			return nil
+		}
+	}
+	return errors.New("crypto/x509 accepts the leaf only through another path")
+}
+
+func samePath(chain []*x509.Certificate, path []*node) bool {
+	if len(chain) != len(path) {
+		return false
+	}
+	for i := range chain {
+		if !chain[i].Equal(path[i].cert) {
+			return false
+		}
+	}
+	return true
+}
+
+// explainVerify turns crypto/x509's verdict into a sentence naming the
+// certificate at fault.
+func explainVerify(err error) string {
+	var inv x509.CertificateInvalidError
+	if errors.As(err, &inv) && inv.Cert != nil {
+		return fmt.Sprintf("%s: %s", Describe(inv.Cert), trimX509(err))
+	}
+	return trimX509(err)
+}
+
+func (b *builder) toPath(path []*node, kind AnchorKind, store string) Path {
+	links := make([]Link, len(path))
+	for i, n := range path {
+		links[i] = Link{Cert: n.cert, Origin: n.origin}
+	}
+	return Path{Links: links, Anchor: kind, Store: store}
+}
+
+// fingerprintMatches reports whether want is c's SHA-256 in hex (any case,
+// colons allowed).
+func fingerprintMatches(c *x509.Certificate, want string) bool {
+	sum := sha256.Sum256(c.Raw)
+	clean := bytes.ToLower(bytes.ReplaceAll([]byte(want), []byte(":"), nil))
+	return fmt.Sprintf("%x", sum) == string(clean)
+}

@@ -1,0 +1,276 @@
+package bundle
+
+import (
+	"bytes"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"hash/maphash"
+
+	"golang.org/x/crypto/cryptobyte"
+	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
+)
+
+// Pile is a set of certificates kept as DER and indexed by raw subject,
+// subject key ID and content, without parsing them: a certificate is
+// parsed with crypto/x509 only when the path search reaches it. Piles of
+// hundreds of thousands of certificates cost little more than their DER.
+//
+// A Pile is not safe for concurrent use while certificates are added.
+type Pile struct {
+	entries []entry
+	origins []Origin
+	dups    []duplicate
+	seed    maphash.Seed
+
+	bySubject, bySKI, byDER map[uint64]int32
+	// next* chain entries with the same hash, -1 ending each list.
+	nextSubject, nextSKI, nextDER []int32
+
+	arena arena
+	size  int64
+}
+
+// MaxPileSize bounds the DER a Pile holds (256 MiB).
+const MaxPileSize = 256 << 20
+
+// ErrPileFull means a Pile would grow beyond MaxPileSize.
+var ErrPileFull = fmt.Errorf("more than %d MiB of certificates", MaxPileSize>>20)
+
+// span is a part of an entry's DER.
+type span struct{ off, len uint32 }
+
+func (s span) of(der []byte) []byte { return der[s.off : s.off+s.len] }
+
+// entry is one certificate of a pile.
+type entry struct {
+	der                             []byte
+	subject, issuer, spki, ski, aki span
+	isCA                            bool
+	origin                          int32
+	cert                            *x509.Certificate // parsed on first use
+	parseErr                        error
+}
+
+func (e *entry) subjectBytes() []byte { return e.subject.of(e.der) }
+func (e *entry) issuerBytes() []byte  { return e.issuer.of(e.der) }
+func (e *entry) skiBytes() []byte     { return e.ski.of(e.der) }
+func (e *entry) akiBytes() []byte     { return e.aki.of(e.der) }
+func (e *entry) selfIssued() bool     { return bytes.Equal(e.subjectBytes(), e.issuerBytes()) }
+
+// duplicate records a second copy of entry `of` found at origin.
+type duplicate struct{ of, origin int32 }
+
+// NewPile returns an empty pile.
+func NewPile() *Pile {
+	return &Pile{
+		seed:      maphash.MakeSeed(),
+		bySubject: map[uint64]int32{},
+		bySKI:     map[uint64]int32{},
+		byDER:     map[uint64]int32{},
+	}
+}
+
+// Len returns the number of distinct certificates in the pile.
+func (p *Pile) Len() int { return len(p.entries) }
+
+// AddCertificate adds a parsed certificate. A certificate already in the
+// pile is recorded as a duplicate and not added again.
+func (p *Pile) AddCertificate(c *x509.Certificate, o Origin) error {
+	i, err := p.add(c.Raw, p.origin(o))
+	if err == nil && i >= 0 {
+		p.entries[i].cert = c
+	}
+	return err
+}
+
+// AddDER adds one DER certificate, read without a full parse. It fails
+// when the DER is not a certificate's structure.
+func (p *Pile) AddDER(der []byte, o Origin) error {
+	_, err := p.add(der, p.origin(o))
+	return err
+}
+
+func (p *Pile) origin(o Origin) int32 {
+	if n := len(p.origins); n > 0 && p.origins[n-1] == o {
+		return int32(n - 1)
+	}
+	p.origins = append(p.origins, o)
+	return int32(len(p.origins) - 1)
+}
+
+// add indexes der and returns its entry's index, or -1 for a duplicate.
+func (p *Pile) add(der []byte, origin int32) (int, error) {
+	e, err := scanCertificate(der)
+	if err != nil {
+		return -1, err
+	}
+	h := maphash.Bytes(p.seed, der)
+	for i := p.head(p.byDER, h); i >= 0; i = p.nextDER[i] {
+		if bytes.Equal(p.entries[i].der, der) {
+			p.dups = append(p.dups, duplicate{of: i, origin: origin})
+			return -1, nil
+		}
+	}
+	if p.size+int64(len(der)) > MaxPileSize {
+		return -1, ErrPileFull
+	}
+	p.size += int64(len(der))
+	e.origin = origin
+	idx := int32(len(p.entries))
+	p.entries = append(p.entries, e)
+	p.nextDER = append(p.nextDER, p.link(p.byDER, h, idx))
+	p.nextSubject = append(p.nextSubject, p.link(p.bySubject, maphash.Bytes(p.seed, e.subjectBytes()), idx))
+	next := int32(-1)
+	if e.ski.len > 0 {
+		next = p.link(p.bySKI, maphash.Bytes(p.seed, e.skiBytes()), idx)
+	}
+	p.nextSKI = append(p.nextSKI, next)
+	return int(idx), nil
+}
+
+// link makes idx the head of h's list and returns the previous head.
+func (p *Pile) link(m map[uint64]int32, h uint64, idx int32) int32 {
+	prev, ok := m[h]
+	if !ok {
+		prev = -1
+	}
+	m[h] = idx
+	return prev
+}
+
+func (p *Pile) head(m map[uint64]int32, h uint64) int32 {
+	if i, ok := m[h]; ok {
+		return i
+	}
+	return -1
+}
+
+// withSubject returns the entries whose raw subject is name.
+func (p *Pile) withSubject(name []byte) []int32 {
+	var out []int32
+	for i := p.head(p.bySubject, maphash.Bytes(p.seed, name)); i >= 0; i = p.nextSubject[i] {
+		if bytes.Equal(p.entries[i].subjectBytes(), name) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// withSKI returns the entries whose subject key ID is id.
+func (p *Pile) withSKI(id []byte) []int32 {
+	if len(id) == 0 {
+		return nil
+	}
+	var out []int32
+	for i := p.head(p.bySKI, maphash.Bytes(p.seed, id)); i >= 0; i = p.nextSKI[i] {
+		if bytes.Equal(p.entries[i].skiBytes(), id) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// parsed returns entry i parsed by crypto/x509, parsing it on first use.
+func (p *Pile) parsed(i int32) (*x509.Certificate, error) {
+	e := &p.entries[i]
+	if e.cert == nil && e.parseErr == nil {
+		e.cert, e.parseErr = x509.ParseCertificate(e.der)
+		if e.parseErr != nil {
+			e.parseErr = fmt.Errorf("%s: invalid certificate: %s", p.origins[e.origin].Name, trimX509(e.parseErr))
+		}
+	}
+	return e.cert, e.parseErr
+}
+
+func trimX509(err error) string {
+	s := err.Error()
+	if len(s) > 6 && s[:6] == "x509: " {
+		return s[6:]
+	}
+	return s
+}
+
+var (
+	oidSKI = []byte{0x55, 0x1d, 0x0e}
+	oidAKI = []byte{0x55, 0x1d, 0x23}
+	oidBC  = []byte{0x55, 0x1d, 0x13}
+)
+
+var errNotCertificate = errors.New("not a certificate: malformed DER structure")
+
+// scanCertificate reads the fields path building indexes (subject, issuer,
+// public key, key IDs, CA flag) with cryptobyte, without crypto/x509's
+// full parse. It checks the DER structure of everything it walks.
+func scanCertificate(der []byte) (entry, error) {
+	e := entry{der: der}
+	input := cryptobyte.String(der)
+	var cert, tbs cryptobyte.String
+	if !input.ReadASN1(&cert, cbasn1.SEQUENCE) || !input.Empty() ||
+		!cert.ReadASN1(&tbs, cbasn1.SEQUENCE) ||
+		!cert.SkipASN1(cbasn1.SEQUENCE) || !cert.SkipASN1(cbasn1.BIT_STRING) || !cert.Empty() {
+		return e, errNotCertificate
+	}
+	var issuer, subject, spki cryptobyte.String
+	if !tbs.SkipOptionalASN1(cbasn1.Tag(0).Constructed().ContextSpecific()) ||
+		!tbs.SkipASN1(cbasn1.INTEGER) ||
+		!tbs.SkipASN1(cbasn1.SEQUENCE) ||
+		!tbs.ReadASN1Element(&issuer, cbasn1.SEQUENCE) ||
+		!tbs.SkipASN1(cbasn1.SEQUENCE) ||
+		!tbs.ReadASN1Element(&subject, cbasn1.SEQUENCE) ||
+		!tbs.ReadASN1Element(&spki, cbasn1.SEQUENCE) ||
+		!tbs.SkipOptionalASN1(cbasn1.Tag(1).ContextSpecific()) ||
+		!tbs.SkipOptionalASN1(cbasn1.Tag(2).ContextSpecific()) {
+		return e, errNotCertificate
+	}
+	e.issuer, e.subject, e.spki = spanOf(der, issuer), spanOf(der, subject), spanOf(der, spki)
+	var exts cryptobyte.String
+	var present bool
+	if !tbs.ReadOptionalASN1(&exts, &present, cbasn1.Tag(3).Constructed().ContextSpecific()) || !tbs.Empty() {
+		return e, errNotCertificate
+	}
+	if present && !scanExtensions(der, exts, &e) {
+		return e, errNotCertificate
+	}
+	return e, nil
+}
+
+func scanExtensions(der []byte, exts cryptobyte.String, e *entry) bool {
+	var seq cryptobyte.String
+	if !exts.ReadASN1(&seq, cbasn1.SEQUENCE) {
+		return false
+	}
+	for !seq.Empty() {
+		var ext, oid, value cryptobyte.String
+		if !seq.ReadASN1(&ext, cbasn1.SEQUENCE) || !ext.ReadASN1(&oid, cbasn1.OBJECT_IDENTIFIER) ||
+			!ext.SkipOptionalASN1(cbasn1.BOOLEAN) || !ext.ReadASN1(&value, cbasn1.OCTET_STRING) {
+			return false
+		}
+		switch {
+		case bytes.Equal(oid, oidSKI):
+			var id cryptobyte.String
+			if value.ReadASN1(&id, cbasn1.OCTET_STRING) {
+				e.ski = spanOf(der, id)
+			}
+		case bytes.Equal(oid, oidAKI):
+			var aki, id cryptobyte.String
+			var ok bool
+			if value.ReadASN1(&aki, cbasn1.SEQUENCE) &&
+				aki.ReadOptionalASN1(&id, &ok, cbasn1.Tag(0).ContextSpecific()) && ok {
+				e.aki = spanOf(der, id)
+			}
+		case bytes.Equal(oid, oidBC):
+			var bc cryptobyte.String
+			if value.ReadASN1(&bc, cbasn1.SEQUENCE) && bc.PeekASN1Tag(cbasn1.BOOLEAN) {
+				var isCA bool
+				e.isCA = bc.ReadASN1Boolean(&isCA) && isCA
+			}
+		}
+	}
+	return true
+}
+
+// spanOf locates part, a sub-slice of der, inside der.
+func spanOf(der []byte, part []byte) span {
+	return span{off: uint32(cap(der) - cap(part)), len: uint32(len(part))}
+}

@@ -1,0 +1,149 @@
+package bundle
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// pemBlock is one PEM block as found in the stream. Its slices are valid
+// until the scanner's next call.
+type pemBlock struct {
+	typ  string
+	body []byte // between the BEGIN line and the END line
+	text []byte // the whole block, BEGIN line to END line
+}
+
+// pemScanner finds PEM blocks in a stream while holding only a window of
+// it, so that a pile's memory is its DER, not its PEM text.
+type pemScanner struct {
+	r     io.Reader
+	buf   []byte // buf[start:] is read but not yet consumed
+	start int
+	eof   bool
+	lines int // newlines before buf[0]
+}
+
+// next returns the next block, or nil at the end of the stream.
+func (s *pemScanner) next() (*pemBlock, error) {
+	for {
+		data := s.buf[s.start:]
+		i := bytes.Index(data, pemBegin)
+		if i < 0 {
+			if s.eof {
+				return nil, nil
+			}
+			s.start += max(0, len(data)-len(pemBegin)+1) // keep a possible partial marker
+			if err := s.fill(); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		s.start += i
+		data = s.buf[s.start:]
+		end, ok := blockEnd(data, s.eof)
+		if !ok {
+			return nil, s.damaged()
+		}
+		if end < 0 {
+			if err := s.fill(); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		blk, ok := splitBlock(data[:end])
+		if !ok {
+			return nil, s.damaged()
+		}
+		s.start += end
+		return blk, nil
+	}
+}
+
+// blockEnd returns the index just past the END line of the block that
+// data starts with, -1 when more data is needed, or false when the block is
+// cut short by another BEGIN or the end of the stream.
+func blockEnd(data []byte, eof bool) (int, bool) {
+	endAt := bytes.Index(data[len(pemBegin):], pemEnd)
+	if endAt < 0 {
+		if eof || bytes.Contains(data[len(pemBegin):], pemBegin) {
+			return 0, false
+		}
+		return -1, true
+	}
+	endAt += len(pemBegin)
+	if bytes.Contains(data[len(pemBegin):endAt], pemBegin) {
+		return 0, false
+	}
+	nl := bytes.IndexByte(data[endAt:], '\n')
+	if nl < 0 {
+		if !eof {
+			return -1, true
+		}
+		return len(data), true
+	}
+	return endAt + nl + 1, true
+}
+
+// splitBlock reads the type from the BEGIN line and checks that the END
+// line names the same type.
+func splitBlock(text []byte) (*pemBlock, bool) {
+	nl := bytes.IndexByte(text, '\n')
+	if nl < 0 {
+		return nil, false
+	}
+	begin := bytes.TrimRight(text[:nl], " \t\r")
+	typ, ok := bytes.CutPrefix(begin, pemBegin)
+	if !ok {
+		return nil, false
+	}
+	if typ, ok = bytes.CutSuffix(typ, []byte("-----")); !ok {
+		return nil, false
+	}
+	endAt := bytes.LastIndex(text, pemEnd)
+	end := bytes.TrimRight(text[endAt+len(pemEnd):], " \t\r\n")
+	if endTyp, ok := bytes.CutSuffix(end, []byte("-----")); !ok || !bytes.Equal(endTyp, typ) {
+		return nil, false
+	}
+	return &pemBlock{typ: string(typ), body: text[nl+1 : endAt], text: text}, true
+}
+
+const maxPEMBlock = MaxInputSize
+
+// fill reads more of the stream, dropping what was consumed and growing
+// the window when one block does not fit.
+func (s *pemScanner) fill() error {
+	s.lines += bytes.Count(s.buf[:s.start], []byte{'\n'})
+	n := copy(s.buf, s.buf[s.start:])
+	s.buf, s.start = s.buf[:n], 0
+	if len(s.buf) == cap(s.buf) {
+		if cap(s.buf) >= maxPEMBlock {
+			return fmt.Errorf("PEM block at line %d is larger than %d MiB", s.line(), maxPEMBlock>>20)
+		}
+		grown := make([]byte, len(s.buf), 2*cap(s.buf))
+		copy(grown, s.buf)
+		s.buf = grown
+	}
+	for {
+		m, err := s.r.Read(s.buf[len(s.buf):cap(s.buf)])
+		s.buf = s.buf[:len(s.buf)+m]
+		if errors.Is(err, io.EOF) {
+			s.eof = true
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if m > 0 {
+			return nil
+		}
+	}
+}
+
+// line is the line number of the unconsumed data's start.
+func (s *pemScanner) line() int { return 1 + s.lines + bytes.Count(s.buf[:s.start], []byte{'\n'}) }
+
+func (s *pemScanner) damaged() error {
+	return fmt.Errorf("PEM block at line %d is truncated or its base64 is damaged", s.line())
+}

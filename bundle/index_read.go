@@ -1,0 +1,216 @@
+package bundle
+
+import (
+	"bufio"
+	"bytes"
+	"crypto"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"golang.org/x/crypto/cryptobyte"
+	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
+)
+
+// ReadFile adds every certificate in the named file (any format Read
+// accepts) to the pile, with the given source and the path as its name, and
+// returns the private keys found. Errors are prefixed with the path.
+func (p *Pile) ReadFile(path string, src Source, password PasswordFunc) ([]crypto.Signer, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, plainPathError(err))
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, plainPathError(err))
+	}
+	if st.IsDir() {
+		return nil, fmt.Errorf("%s: is a directory", path)
+	}
+	keys, err := p.ReadStream(f, Origin{Source: src, Name: path}, password)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return keys, nil
+}
+
+// ReadStream adds every certificate read from r to the pile and returns the
+// private keys found. PEM is streamed and certificates are kept as DER
+// without a full parse, so inputs of up to MaxPileSize of certificates are
+// accepted; anything else (keys, PKCS#7, PKCS#12) goes through Read, with
+// its MaxInputSize limit. Errors are those of Read.
+func (p *Pile) ReadStream(r io.Reader, o Origin, password PasswordFunc) ([]crypto.Signer, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	head, err := br.Peek(64 << 10)
+	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
+		return nil, err
+	}
+	if len(bytes.TrimSpace(head)) == 0 && len(head) < 64<<10 {
+		return nil, ErrEmpty
+	}
+	if head[0] == 0x30 {
+		data, err := io.ReadAll(io.LimitReader(br, MaxPileSize+1))
+		if err != nil {
+			return nil, err
+		}
+		if len(data) > MaxPileSize {
+			return nil, ErrTooLarge
+		}
+		if !looksLikePEM(data) {
+			return p.readDER(data, o, password)
+		}
+		br = bufio.NewReader(bytes.NewReader(data))
+	}
+	return p.readPEM(br, o, password)
+}
+
+// Read adds every certificate in data to the pile and returns the private
+// keys found, as ReadFrom does. The pile may keep references into data.
+func (p *Pile) Read(data []byte, o Origin, password PasswordFunc) ([]crypto.Signer, error) {
+	return p.ReadStream(bytes.NewReader(data), o, password)
+}
+
+// readDER adds concatenated DER certificates without parsing them, and
+// hands any other DER structure to Read.
+func (p *Pile) readDER(data []byte, o Origin, password PasswordFunc) ([]crypto.Signer, error) {
+	if sniffDER(data) != derCertificate {
+		if len(data) > MaxInputSize {
+			return nil, ErrTooLarge
+		}
+		keys, _, err := p.addContents(data, o, password)
+		return keys, err
+	}
+	origin := p.origin(o)
+	s := cryptobyte.String(data)
+	for n := 1; !s.Empty(); n++ {
+		var raw cryptobyte.String
+		if !s.ReadASN1Element(&raw, cbasn1.SEQUENCE) {
+			return nil, fmt.Errorf("DER certificate followed by %d unexpected trailing bytes", len(s))
+		}
+		if _, err := p.add(raw, origin); err != nil {
+			if n > 1 && errors.Is(err, errNotCertificate) {
+				return nil, fmt.Errorf("DER certificate followed by %d bytes that are not a certificate", len(raw)+len(s))
+			}
+			return nil, certificateError(raw, err)
+		}
+	}
+	return nil, nil
+}
+
+// certificateError explains why raw was refused, in crypto/x509's words
+// when it has some.
+func certificateError(raw []byte, err error) error {
+	if !errors.Is(err, errNotCertificate) {
+		return err
+	}
+	if _, perr := x509.ParseCertificate(raw); perr != nil {
+		return fmt.Errorf("invalid certificate: %s", trimX509(perr))
+	}
+	return errors.New("invalid certificate: malformed DER structure")
+}
+
+// addContents reads data with Read, adds the certificates and returns the
+// keys and how many certificates there were.
+func (p *Pile) addContents(data []byte, o Origin, password PasswordFunc) ([]crypto.Signer, int, error) {
+	c, err := Read(data, o.Name, password)
+	if err != nil {
+		return nil, 0, err
+	}
+	for _, cert := range c.Certs {
+		if err := p.AddCertificate(cert, o); err != nil {
+			return nil, 0, err
+		}
+	}
+	return c.Keys, len(c.Certs), nil
+}
+
+var pemEnd = []byte("-----END ")
+
+// certBlockTypes are the PEM types read without Read's full parse.
+var certBlockTypes = map[string]bool{"CERTIFICATE": true, "X509 CERTIFICATE": true, "X.509 CERTIFICATE": true}
+
+// readPEM streams PEM blocks: certificates are decoded straight into the
+// pile's arena; other blocks (keys, PKCS#7) are read with Read one by one.
+func (p *Pile) readPEM(br *bufio.Reader, o Origin, password PasswordFunc) ([]crypto.Signer, error) {
+	sc := &pemScanner{r: br, buf: make([]byte, 0, 256<<10)}
+	origin := p.origin(o)
+	var keys []crypto.Signer
+	found, certs := false, 0
+	for n := 1; ; n++ {
+		blk, err := sc.next()
+		if err != nil {
+			return nil, err
+		}
+		if blk == nil {
+			break
+		}
+		found = true
+		if certBlockTypes[blk.typ] {
+			if err := p.addPEMCertificate(blk, origin); err != nil {
+				return nil, fmt.Errorf("PEM block %d (%s): %w", n, blk.typ, err)
+			}
+			certs++
+			continue
+		}
+		got, nc, err := p.addContents(blk.text, o, password)
+		certs += nc
+		switch {
+		case errors.Is(err, ErrNothingFound):
+		case err != nil:
+			if inner := errors.Unwrap(err); inner != nil {
+				err = inner
+			}
+			return nil, fmt.Errorf("PEM block %d (%s): %w", n, blk.typ, err)
+		}
+		keys = append(keys, got...)
+	}
+	if !found {
+		return nil, ErrUnrecognized
+	}
+	if len(keys) == 0 && certs == 0 {
+		return nil, ErrNothingFound
+	}
+	return keys, nil
+}
+
+func (p *Pile) addPEMCertificate(blk *pemBlock, origin int32) error {
+	der := p.arena.alloc(base64.StdEncoding.DecodedLen(len(blk.body)))
+	n, err := base64.StdEncoding.Decode(der, blk.body)
+	if err != nil {
+		// Spaces, tabs or headers: let encoding/pem sort it out.
+		b, _ := pem.Decode(blk.text)
+		if b == nil {
+			return errors.New("base64 is damaged")
+		}
+		n = copy(der, b.Bytes)
+	}
+	p.arena.release(len(der) - n)
+	der = der[:n:n]
+	if _, err := p.add(der, origin); err != nil {
+		return certificateError(der, err)
+	}
+	return nil
+}
+
+// arena hands out DER buffers from large chunks, so that many small
+// certificates cost one allocation per MiB.
+type arena struct{ cur []byte }
+
+const arenaChunk = 1 << 20
+
+func (a *arena) alloc(n int) []byte {
+	if cap(a.cur)-len(a.cur) < n {
+		a.cur = make([]byte, 0, max(arenaChunk, n))
+	}
+	start := len(a.cur)
+	a.cur = a.cur[:start+n]
+	return a.cur[start : start+n : start+n]
+}
+
+// release gives back the last n bytes of the latest allocation.
+func (a *arena) release(n int) { a.cur = a.cur[:len(a.cur)-n] }
