@@ -1,11 +1,7 @@
 package serve
 
 import (
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/rsa"
 	"crypto/tls"
-	"crypto/x509"
 	"strconv"
 )
 
@@ -39,32 +35,4 @@ func GroupName(id tls.CurveID) string {
 		return "P-521"
 	}
 	return id.String()
-}
-
-// KeyName describes a public key: "RSA 2048", "ECDSA P-256", "Ed25519".
-func KeyName(pub any) string {
-	switch k := pub.(type) {
-	case *rsa.PublicKey:
-		return "RSA " + strconv.Itoa(k.N.BitLen())
-	case *ecdsa.PublicKey:
-		return "ECDSA " + k.Curve.Params().Name
-	case ed25519.PublicKey:
-		return "Ed25519"
-	}
-	return "unknown"
-}
-
-// role names a certificate's place in the chain served.
-func role(i int, c *x509.Certificate) string {
-	switch {
-	case i == 0:
-		return "leaf"
-	case isSelfSigned(c):
-		return "root"
-	}
-	return "intermediate"
-}
-
-func isSelfSigned(c *x509.Certificate) bool {
-	return string(c.RawSubject) == string(c.RawIssuer) && c.CheckSignatureFrom(c) == nil
 }

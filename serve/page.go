@@ -1,23 +1,24 @@
 package serve
 
 import (
-	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/hex"
 	"encoding/json"
 	"html/template"
 	"math"
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/chaintool/chaintool/bundle"
 )
 
 // Page is what the built-in page shows, and its JSON form
 // (GET /?format=json). The JSON keys are stable; see docs/serve.md.
 type Page struct {
-	// Chain is the certificate chain being served, leaf first.
-	Chain []CertInfo `json:"chain"`
+	// Chain is the certificate chain being served, in the order it is
+	// sent, each certificate as `chaintool inspect --json` describes it.
+	Chain []bundle.CertSummary `json:"chain"`
 	// Connection is the visitor's own connection.
 	Connection ConnInfo `json:"connection"`
 	// HSTS is the Strict-Transport-Security value every response carries.
@@ -25,18 +26,6 @@ type Page struct {
 	// SelfGrade is the server's latest grade of itself, or null before
 	// the first one.
 	SelfGrade *SelfGrade `json:"self_grade"`
-}
-
-// CertInfo describes one certificate of the chain served.
-type CertInfo struct {
-	Role      string    `json:"role"` // leaf, intermediate or root
-	Subject   string    `json:"subject"`
-	Issuer    string    `json:"issuer"`
-	Key       string    `json:"key"` // "RSA 2048", "ECDSA P-256", "Ed25519"
-	NotBefore time.Time `json:"not_before"`
-	NotAfter  time.Time `json:"not_after"`
-	DaysLeft  int       `json:"days_left"` // negative once expired
-	SHA256    string    `json:"sha256"`    // lower-case hex of the DER
 }
 
 // ConnInfo describes the TLS connection a request arrived on.
@@ -50,26 +39,26 @@ type ConnInfo struct {
 	Resumed      bool   `json:"resumed"`
 }
 
-func certInfos(chain []*x509.Certificate) []CertInfo {
-	out := make([]CertInfo, len(chain))
+// summaries describes chain; DaysLeft and the validity flags are
+// recomputed for each request by refresh.
+func summaries(chain []*x509.Certificate) []bundle.CertSummary {
+	out := make([]bundle.CertSummary, len(chain))
+	now := time.Now()
 	for i, c := range chain {
-		sum := sha256.Sum256(c.Raw)
-		out[i] = CertInfo{
-			Role:      role(i, c),
-			Subject:   c.Subject.String(),
-			Issuer:    c.Issuer.String(),
-			Key:       KeyName(c.PublicKey),
-			NotBefore: c.NotBefore.UTC(),
-			NotAfter:  c.NotAfter.UTC(),
-			SHA256:    hex.EncodeToString(sum[:]),
-		}
+		out[i] = bundle.Summarize(c, now)
 	}
 	return out
 }
 
-// daysLeft counts whole days from now to t, negative when t has passed.
-func daysLeft(t, now time.Time) int {
-	return int(math.Floor(t.Sub(now).Hours() / 24))
+// refresh returns a copy of sums with the day counts judged at now.
+func refresh(sums []bundle.CertSummary, now time.Time) []bundle.CertSummary {
+	out := append([]bundle.CertSummary(nil), sums...)
+	for i := range out {
+		out[i].DaysLeft = int(math.Floor(out[i].NotAfter.Sub(now).Hours() / 24))
+		out[i].Expired = now.After(out[i].NotAfter)
+		out[i].NotYetValid = now.Before(out[i].NotBefore)
+	}
+	return out
 }
 
 func connInfo(r *http.Request) ConnInfo {
@@ -87,12 +76,7 @@ func connInfo(r *http.Request) ConnInfo {
 
 // PageFor returns the page as a visitor on r sees it now.
 func (s *Server) PageFor(r *http.Request) *Page {
-	now := time.Now()
-	infos := append([]CertInfo(nil), s.current.Load().infos...)
-	for i := range infos {
-		infos[i].DaysLeft = daysLeft(infos[i].NotAfter, now)
-	}
-	return &Page{Chain: infos, Connection: connInfo(r), HSTS: s.hsts.String(), SelfGrade: s.grade.Load()}
+	return &Page{Chain: refresh(s.current.Load().summaries, time.Now()), Connection: connInfo(r), HSTS: s.hsts.String(), SelfGrade: s.grade.Load()}
 }
 
 // pageHandler serves the built-in page at "/" and 404 elsewhere.
@@ -146,7 +130,8 @@ var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{
 		}
 		return b.String()
 	},
-	"date": func(t time.Time) string { return t.Format("2006-01-02 15:04 MST") },
+	"date":     func(t time.Time) string { return t.Format("2006-01-02 15:04 MST") },
+	"validity": func(c bundle.CertSummary) string { return c.Validity(time.Now()) },
 }).Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -179,8 +164,8 @@ code { font-size: .8rem; word-break: break-all; } .grade { font-size: 2.5rem; fo
 <tr><th>#</th><th>Certificate</th><th>Expires</th><th>SHA-256</th></tr>
 {{range $i, $c := .Chain}}<tr>
 <td>{{$i}}<br>{{$c.Role}}</td>
-<td><b>{{$c.Subject}}</b><br>issued by {{$c.Issuer}}<br>{{$c.Key}}</td>
-<td>{{date $c.NotAfter}}<br>{{if lt $c.DaysLeft 0}}<span class="bad">expired</span>{{else if lt $c.DaysLeft 30}}<span class="warn">{{$c.DaysLeft}} days left</span>{{else}}{{$c.DaysLeft}} days left{{end}}</td>
+<td><b>{{$c.Subject}}</b><br>issued by {{$c.Issuer}}<br>{{$c.KeyDescription}}</td>
+<td>{{date $c.NotAfter}}<br>{{if or $c.Expired $c.NotYetValid}}<span class="bad">{{validity $c}}</span>{{else if lt $c.DaysLeft 30}}<span class="warn">{{validity $c}}</span>{{else}}{{validity $c}}{{end}}</td>
 <td><code>{{fingerprint $c.SHA256}}</code></td>
 </tr>{{end}}
 </table>

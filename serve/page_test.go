@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chaintool/chaintool/bundle"
 	"github.com/chaintool/chaintool/internal/testpki"
 )
 
@@ -41,7 +42,7 @@ func TestPageJSON(t *testing.T) {
 			t.Fatalf("chain has %d certificates, want 2", len(chain))
 		}
 		leaf := chain[0].(map[string]any)
-		if leaf["role"] != "leaf" || leaf["subject"] != "CN=localhost" || leaf["key"] != "ECDSA P-256" ||
+		if leaf["role"] != "leaf" || leaf["subject"] != "CN=localhost" || leaf["curve"] != "P-256" ||
 			leaf["days_left"].(float64) < 88 || len(leaf["sha256"].(string)) != 64 {
 			t.Errorf("leaf = %v", leaf)
 		}
@@ -100,7 +101,7 @@ func TestDemo(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	if KeyName(d.Certificate.Chain[0].PublicKey) != "ECDSA P-256" {
-		t.Errorf("demo key %s", KeyName(d.Certificate.Chain[0].PublicKey))
+	if _, bits, curve := bundle.PublicKeyInfo(d.Certificate.Chain[0].PublicKey); curve != "P-256" || bits != 256 {
+		t.Errorf("demo key %s %d", curve, bits)
 	}
 }

@@ -23,6 +23,8 @@ import (
 	"net/http"
 	"sync/atomic"
 	"time"
+
+	"github.com/chaintool/chaintool/bundle"
 )
 
 // Defaults of Options. The header timeout also bounds the TLS handshake.
@@ -82,9 +84,9 @@ var (
 
 // loaded is a Certificate ready for handshakes and for the page.
 type loaded struct {
-	cert  *Certificate
-	tls   *tls.Certificate
-	infos []CertInfo
+	cert      *Certificate
+	tls       *tls.Certificate
+	summaries []bundle.CertSummary
 }
 
 func load(c *Certificate) (*loaded, error) {
@@ -104,9 +106,9 @@ func load(c *Certificate) (*loaded, error) {
 	}
 	chain := append([]*x509.Certificate(nil), c.Chain...)
 	return &loaded{
-		cert:  &Certificate{Chain: chain, Key: c.Key},
-		tls:   tc,
-		infos: certInfos(chain),
+		cert:      &Certificate{Chain: chain, Key: c.Key},
+		tls:       tc,
+		summaries: summaries(chain),
 	}, nil
 }
 
