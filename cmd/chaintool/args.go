@@ -63,8 +63,8 @@ func splitFlags(cmd *cli.Command, args []string) []string {
 		a := args[i]
 		switch {
 		case a == "--":
-			positional = append(positional, args[i:]...)
-			return append(append(flags, "--"), positional[1:]...)
+			positional = append(positional, args[i+1:]...)
+			return append(append(flags, "--"), positional...)
 		case a == "-" || !strings.HasPrefix(a, "-"):
 			positional = append(positional, a)
 		default:
