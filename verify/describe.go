@@ -70,7 +70,7 @@ func inDays(now, t time.Time) string {
 func keyDescription(pub crypto.PublicKey) string {
 	switch k := pub.(type) {
 	case *rsa.PublicKey:
-		return fmt.Sprintf("RSA %d", k.N.BitLen())
+		return fmt.Sprintf("RSA %d bits", k.N.BitLen())
 	case *ecdsa.PublicKey:
 		return "ECDSA " + k.Curve.Params().Name
 	case ed25519.PublicKey:

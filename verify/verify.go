@@ -95,7 +95,8 @@ type Options struct {
 	Host string
 	// At is the time dates are judged at; zero means now.
 	At time.Time
-	// WarnDays is the warning window for expiry; 0 means 30.
+	// WarnDays is the warning window for expiry; 0 means 30, a negative
+	// number means no warning.
 	WarnDays int
 	// State is the connection to a live server, for the info findings.
 	State *tls.ConnectionState

@@ -1,18 +1,464 @@
 package main
 
 import (
+	"context"
+	"crypto"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+	"time"
 
+	"github.com/chaintool/chaintool/bundle"
+	"github.com/chaintool/chaintool/verify"
 	"github.com/urfave/cli/v2"
 )
 
-// verifyCommand is not written yet.
 func verifyCommand(e *env) *cli.Command {
 	return &cli.Command{
-		Name:  "verify",
-		Usage: "(not implemented yet)",
-		Action: func(c *cli.Context) error {
-			return errors.New("verify: not implemented yet")
+		Name:      "verify",
+		Usage:     "prove a chain right before deploying it: key, order, trust, names, dates",
+		ArgsUsage: "INPUT... | HOST:PORT",
+		Description: `Checks the certificates in the INPUT files (any format, "-" for stdin), or
+what a live server at HOST:PORT presents, the way TLS clients will judge
+them: the key belongs to the leaf, the certificates come leaf first and each
+is signed by the next, the path reaches a trusted root, the leaf is valid
+for the host and allowed for TLS servers, no certificate has expired or is
+weak. Prints one line per certificate, the findings, the earliest expiry
+anywhere in the path, and "ok" or the count of errors and warnings.
+
+EXAMPLES:
+   chaintool verify --key site.key --host www.example.com fullchain.pem
+   chaintool verify --roots private-root.pem --warn-days 60 chain.pem
+   chaintool verify example.com:443
+   chaintool verify --json --strict example.com:443
+
+EXIT CODES:
+   0 no errors (warnings allowed unless --strict); 1 errors found (or
+   warnings with --strict); 2 unreadable input, bad usage or the server
+   cannot be reached`,
+		Flags: []cli.Flag{
+			&cli.PathFlag{Name: "key", Usage: "check the leaf against the private key in `FILE` (a key among the inputs counts too)", TakesFile: true},
+			&cli.StringSliceFlag{Name: "roots", Usage: "trust anchors: system, mozilla or a `FILE` of certificates; repeat for several (default: system and mozilla)"},
+			&cli.StringFlag{Name: "host", Usage: "DNS `NAME` or IP address the leaf must be valid for (default for a live server: its HOST)"},
+			&cli.StringFlag{Name: "at", Usage: "judge dates at `TIME` (RFC 3339, e.g. 2026-03-01T12:00:00Z; default now)"},
+			&cli.IntFlag{Name: "warn-days", Value: 30, Usage: "warn when any certificate of the path expires within `N` days"},
+			&cli.BoolFlag{Name: "strict", Usage: "warnings fail too (exit 1)"},
+			&cli.BoolFlag{Name: "json", Usage: "print the report as JSON (schema in docs/verify.md)"},
+			&cli.StringFlag{Name: "servername", Usage: "SNI `NAME` to send to a live server (default: its HOST)"},
+			&cli.BoolFlag{Name: "aia", Usage: "when the chain is incomplete, download the missing issuers from AIA URLs to see whether clients can complete it (network)"},
+			passwordFlag(),
 		},
+		Action: e.verify,
 	}
+}
+
+// verifyRun is one verify invocation's inputs, resolved from the flags.
+type verifyRun struct {
+	target string // the files, or host:port
+	certs  []*x509.Certificate
+	keys   []crypto.Signer
+	remote *bundle.Remote
+	opts   verify.Options
+}
+
+func (e *env) verify(c *cli.Context) error {
+	args := c.Args().Slice()
+	if len(args) == 0 {
+		return usageError("verify: give the chain's files or a HOST:PORT")
+	}
+	run := &verifyRun{target: strings.Join(args, " ")}
+	if err := run.parseOptions(c); err != nil {
+		return err
+	}
+	if err := e.verifyInputs(c, run, args); err != nil {
+		return err
+	}
+	key, err := e.verifyKey(c, run)
+	if err != nil {
+		return err
+	}
+	report := verify.Check(run.certs, key, run.opts)
+	if c.Bool("json") {
+		err = writeVerifyJSON(e.stdout, run, report, key, c.Bool("strict"))
+	} else {
+		err = writeVerifyText(e.stdout, report, key)
+	}
+	if err != nil {
+		return err
+	}
+	return verifyOutcome(report, c.Bool("strict"))
+}
+
+// parseOptions reads the flags every target shares.
+func (r *verifyRun) parseOptions(c *cli.Context) error {
+	r.opts.Host = c.String("host")
+	if s := c.String("at"); s != "" {
+		at, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			return usageError("--at %q: want an RFC 3339 time such as 2026-03-01T12:00:00Z", s)
+		}
+		r.opts.At = at
+	}
+	r.opts.WarnDays = c.Int("warn-days")
+	if r.opts.WarnDays < 0 {
+		return usageError("--warn-days %d: want 0 or more days", r.opts.WarnDays)
+	}
+	if r.opts.WarnDays == 0 { // the library reads 0 as 30 and a negative number as none
+		r.opts.WarnDays = -1
+	}
+	return nil
+}
+
+// verifyInputs reads the trust anchors, then the chain from the files or
+// the live server.
+func (e *env) verifyInputs(c *cli.Context, run *verifyRun, args []string) error {
+	roots, err := bundle.LoadRoots(c.StringSlice("roots"), e.inputPassword(c))
+	if err != nil {
+		return err
+	}
+	run.opts.Roots = roots
+	if c.Bool("aia") {
+		run.opts.Complete = aiaCompleter(roots, run.opts.At)
+	}
+	if live := countHostPorts(args); live > 0 {
+		if len(args) > 1 {
+			return usageError("verify: check one live server at a time, without files")
+		}
+		return run.fetch(c.Context, args[0], c.String("servername"))
+	}
+	if c.String("servername") != "" {
+		return usageError("verify: --servername is for a live HOST:PORT")
+	}
+	contents, err := e.readInputs(c, args, inputOptions{})
+	if err != nil {
+		return err
+	}
+	for _, ct := range contents {
+		run.certs = append(run.certs, ct.Certs...)
+		run.keys = append(run.keys, ct.Keys...)
+	}
+	if len(run.certs) == 0 {
+		return fmt.Errorf("%s: holds no certificate", run.target)
+	}
+	return nil
+}
+
+// aiaCompleter completes a path through AIA downloads with the bundle
+// package's path builder.
+func aiaCompleter(roots *bundle.Roots, at time.Time) func(context.Context, []*x509.Certificate) ([]*x509.Certificate, error) {
+	fetcher := bundle.NewAIAFetcher()
+	return func(ctx context.Context, chain []*x509.Certificate) ([]*x509.Certificate, error) {
+		got, err := bundle.Complete(ctx, chain, bundle.BuildOptions{Roots: roots, At: at, AIA: fetcher})
+		if err != nil {
+			return nil, err
+		}
+		return got.Certificates(), nil
+	}
+}
+
+func countHostPorts(args []string) int {
+	n := 0
+	for _, a := range args {
+		if a != "-" && isHostPort(a) {
+			n++
+		}
+	}
+	return n
+}
+
+// fetch reads the chain a live server presents.
+func (r *verifyRun) fetch(ctx context.Context, addr, serverName string) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	remote, err := bundle.FromServer(ctx, addr, serverName)
+	if err != nil {
+		if errors.Is(err, bundle.ErrUnreachable) {
+			return &exitError{code: 2, msg: err.Error(), hint: "check the host name and port, and that the server is running"}
+		}
+		return err
+	}
+	r.remote, r.certs, r.opts.State = remote, remote.Certs, &remote.State
+	if r.opts.Host == "" {
+		r.opts.Host = serverName
+		if r.opts.Host == "" {
+			r.opts.Host, _, _ = net.SplitHostPort(addr)
+		}
+	}
+	return nil
+}
+
+// verifyKey returns the key to check the leaf against: from --key, else
+// among the inputs; the one that belongs to a given certificate if any.
+func (e *env) verifyKey(c *cli.Context, run *verifyRun) (crypto.Signer, error) {
+	keys := run.keys
+	if path := c.Path("key"); path != "" {
+		got, err := bundle.ReadFile(path, e.inputPassword(c))
+		if err != nil {
+			return nil, err
+		}
+		if len(got.Keys) == 0 {
+			return nil, fmt.Errorf("%s: holds no private key", path)
+		}
+		keys = got.Keys
+	}
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	for _, k := range keys {
+		for _, cert := range run.certs {
+			if bundle.KeyMatches(cert, k) {
+				return k, nil
+			}
+		}
+	}
+	return keys[0], nil
+}
+
+// verifyOutcome maps the report to the exit code, with a hint for the
+// most common fixes.
+func verifyOutcome(r *verify.Report, strict bool) error {
+	switch {
+	case len(r.Errors()) > 0:
+		return problems("", verifyHint(r))
+	case strict && len(r.Warnings()) > 0:
+		return problems("", "--strict makes warnings fail")
+	}
+	return nil
+}
+
+func verifyHint(r *verify.Report) string {
+	switch {
+	case r.Has(verify.KeyMismatch):
+		return "the key belongs to another certificate: 'chaintool inspect' shows which"
+	case r.Has(verify.WrongOrder), r.Has(verify.IncompleteChain):
+		return "'chaintool bundle' writes the chain leaf first, each certificate followed by its issuer"
+	case r.Has(verify.UntrustedRoot):
+		return "for a private CA, trust its root with --roots FILE"
+	}
+	return ""
+}
+
+// writeVerifyText prints the human report: a line per certificate, the
+// findings, the earliest expiry, then "ok" or the counts.
+func writeVerifyText(w io.Writer, r *verify.Report, key crypto.Signer) error {
+	var b strings.Builder
+	for _, row := range certRows(r) {
+		expires := "expires"
+		if r.At.After(row.cert.NotAfter) {
+			expires = "expired"
+		}
+		fmt.Fprintf(&b, "%s %-3s %-12s %s, %s %s%s\n", mark(row.ok), row.label(), row.role, certName(row.cert),
+			expires, row.cert.NotAfter.UTC().Format("2006-01-02"), row.note())
+	}
+	if key != nil {
+		desc := bundle.SummarizeKey(key, nil).Description()
+		verdict := "belongs to the leaf"
+		if r.Has(verify.KeyMismatch) {
+			verdict = "does not belong to the leaf"
+		}
+		fmt.Fprintf(&b, "%s %-3s %-12s %s private key, %s\n", mark(!r.Has(verify.KeyMismatch)), "-", "key", desc, verdict)
+	}
+	for _, f := range r.Findings {
+		fmt.Fprintf(&b, "%s: %s: %s\n", f.Severity, f.ID, f.Message)
+	}
+	if !r.EarliestExpiry.IsZero() {
+		fmt.Fprintf(&b, "earliest expiry: %s (%s)\n", r.EarliestExpiry.UTC().Format("2006-01-02 15:04 MST"), expiryWho(r))
+	}
+	errs, warns := len(r.Errors()), len(r.Warnings())
+	if errs+warns == 0 {
+		b.WriteString("ok\n")
+	} else {
+		fmt.Fprintf(&b, "%s, %s\n", plural(errs, "error"), plural(warns, "warning"))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func mark(ok bool) string {
+	if ok {
+		return "✓"
+	}
+	return "✗"
+}
+
+// certRow is one certificate of the report: given, fetched or an anchor.
+type certRow struct {
+	cert   *x509.Certificate
+	index  int // in the chain given, -1 for others
+	role   verify.Role
+	source string
+	inPath bool
+	ok     bool // no error finding concerns it
+}
+
+func (row certRow) label() string {
+	if row.index < 0 {
+		return "-"
+	}
+	return strconv.Itoa(row.index)
+}
+
+func (row certRow) note() string {
+	switch row.source {
+	case verify.SourceGiven:
+		return ""
+	case verify.SourceAIA:
+		return ", fetched through AIA, not sent"
+	}
+	return ", from the trust store (" + row.source + "), not sent"
+}
+
+// certRows lists the given certificates in their order, then the path's
+// certificates that were not given.
+func certRows(r *verify.Report) []certRow {
+	var rows []certRow
+	for i, c := range r.Chain {
+		row := certRow{cert: c, index: i, role: r.Roles[i], source: verify.SourceGiven, ok: true}
+		for _, p := range r.Path {
+			row.inPath = row.inPath || p.Index == i
+		}
+		rows = append(rows, row)
+	}
+	for _, p := range r.Path {
+		if p.Index < 0 {
+			rows = append(rows, certRow{cert: p.Cert, index: -1, role: p.Role, source: p.Source, inPath: true, ok: true})
+		}
+	}
+	for _, f := range r.Errors() {
+		for k := range rows {
+			if (f.Cert >= 0 && rows[k].index == f.Cert) || (f.Cert < 0 && rows[k].index < 0 && f.Subject == rows[k].cert.Subject.String()) {
+				rows[k].ok = false
+			}
+		}
+	}
+	return rows
+}
+
+func certName(c *x509.Certificate) string {
+	if c.Subject.CommonName != "" {
+		return strconv.Quote(c.Subject.CommonName)
+	}
+	return strconv.Quote(c.Subject.String())
+}
+
+func expiryWho(r *verify.Report) string {
+	for _, p := range r.Path {
+		if p.Cert.NotAfter.Equal(r.EarliestExpiry) && p.Cert.Subject.String() == r.EarliestExpirySubject {
+			return string(p.Role) + " " + certName(p.Cert)
+		}
+	}
+	return r.EarliestExpirySubject
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.Itoa(n) + " " + word + "s"
+}
+
+// The JSON report; docs/verify.md documents every field.
+type verifyJSON struct {
+	Target                string          `json:"target"`
+	Host                  string          `json:"host"`
+	At                    time.Time       `json:"at"`
+	OK                    bool            `json:"ok"`
+	Trusted               bool            `json:"trusted"`
+	Errors                int             `json:"errors"`
+	Warnings              int             `json:"warnings"`
+	EarliestExpiry        *time.Time      `json:"earliest_expiry"`
+	EarliestExpiryCert    *int            `json:"earliest_expiry_cert"`
+	EarliestExpirySubject string          `json:"earliest_expiry_subject"`
+	Certificates          []certJSON      `json:"certificates"`
+	Findings              []findingJSON   `json:"findings"`
+	Key                   *keyJSON        `json:"key"`
+	Connection            *connectionJSON `json:"connection"`
+}
+
+type keyJSON struct {
+	Description string `json:"description"`
+	MatchesLeaf bool   `json:"matches_leaf"`
+}
+
+type certJSON struct {
+	Index     *int        `json:"index"`
+	Role      verify.Role `json:"role"`
+	Subject   string      `json:"subject"`
+	Issuer    string      `json:"issuer"`
+	NotBefore time.Time   `json:"not_before"`
+	NotAfter  time.Time   `json:"not_after"`
+	SHA256    string      `json:"sha256"`
+	Source    string      `json:"source"`
+	InPath    bool        `json:"in_path"`
+	OK        bool        `json:"ok"`
+}
+
+type findingJSON struct {
+	ID       verify.ID       `json:"id"`
+	Severity verify.Severity `json:"severity"`
+	Cert     *int            `json:"cert"`
+	Subject  string          `json:"subject"`
+	Message  string          `json:"message"`
+}
+
+type connectionJSON struct {
+	Address     string `json:"address"`
+	ServerName  string `json:"server_name"`
+	TLSVersion  string `json:"tls_version"`
+	CipherSuite string `json:"cipher_suite"`
+	OCSPStapled bool   `json:"ocsp_stapled"`
+}
+
+func writeVerifyJSON(w io.Writer, run *verifyRun, r *verify.Report, key crypto.Signer, strict bool) error {
+	out := verifyJSON{
+		Target: run.target, Host: run.opts.Host, At: r.At.UTC().Truncate(time.Second), Trusted: r.Trusted,
+		Errors: len(r.Errors()), Warnings: len(r.Warnings()),
+		EarliestExpiryCert: index(r.EarliestExpiryCert), EarliestExpirySubject: r.EarliestExpirySubject,
+		Certificates: []certJSON{}, Findings: []findingJSON{},
+	}
+	out.OK = out.Errors == 0 && !(strict && out.Warnings > 0)
+	if !r.EarliestExpiry.IsZero() {
+		t := r.EarliestExpiry.UTC()
+		out.EarliestExpiry = &t
+	}
+	for _, row := range certRows(r) {
+		sum := sha256.Sum256(row.cert.Raw)
+		out.Certificates = append(out.Certificates, certJSON{
+			Index: index(row.index), Role: row.role, Subject: row.cert.Subject.String(), Issuer: row.cert.Issuer.String(),
+			NotBefore: row.cert.NotBefore.UTC(), NotAfter: row.cert.NotAfter.UTC(), SHA256: hex.EncodeToString(sum[:]),
+			Source: row.source, InPath: row.inPath, OK: row.ok,
+		})
+	}
+	for _, f := range r.Findings {
+		out.Findings = append(out.Findings, findingJSON{ID: f.ID, Severity: f.Severity, Cert: index(f.Cert), Subject: f.Subject, Message: f.Message})
+	}
+	if key != nil {
+		out.Key = &keyJSON{Description: bundle.SummarizeKey(key, nil).Description(), MatchesLeaf: !r.Has(verify.KeyMismatch)}
+	}
+	if run.remote != nil {
+		st := run.remote.State
+		out.Connection = &connectionJSON{Address: run.remote.Addr, ServerName: run.remote.ServerName,
+			TLSVersion: tls.VersionName(st.Version), CipherSuite: tls.CipherSuiteName(st.CipherSuite), OCSPStapled: len(st.OCSPResponse) > 0}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(out)
+}
+
+// index is i as a JSON number, or null when negative.
+func index(i int) *int {
+	if i < 0 {
+		return nil
+	}
+	return &i
 }
