@@ -31,7 +31,7 @@ var DemoNames = []string{"localhost", "127.0.0.1", "::1"}
 // NewDemo makes a fresh demo chain valid from an hour before now: the
 // leaf for 90 days, the CAs for a year. Its keys exist only in memory.
 func NewDemo(now time.Time) (*Demo, error) {
-	now = now.Add(-time.Hour).Truncate(time.Second)
+	now = now.Truncate(time.Second)
 	root, rootKey, err := demoCert(&x509.Certificate{
 		Subject:  pkix.Name{CommonName: "chaintool demo root", Organization: []string{"chaintool demo"}},
 		NotAfter: now.AddDate(1, 0, 0), IsCA: true, MaxPathLen: 1,
@@ -77,7 +77,7 @@ func demoCert(tmpl *x509.Certificate, now time.Time, parent *x509.Certificate, p
 		return nil, nil, fmt.Errorf("making demo serial: %w", err)
 	}
 	tmpl.SerialNumber = serial
-	tmpl.NotBefore = now
+	tmpl.NotBefore = now.Add(-time.Hour)
 	tmpl.BasicConstraintsValid = true
 	if tmpl.IsCA {
 		pub, _ := x509.MarshalPKIXPublicKey(key.Public())

@@ -21,7 +21,11 @@ type fileHandler struct {
 func newFileHandler(dir string) (*fileHandler, error) {
 	root, err := os.OpenRoot(dir)
 	if err != nil {
-		return nil, fmt.Errorf("opening %s: %w", dir, err)
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, fmt.Errorf("%s: %w", dir, err)
 	}
 	return &fileHandler{root: root}, nil
 }

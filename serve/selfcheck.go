@@ -23,7 +23,7 @@ type SelfGrade struct {
 	Score            int         `json:"score"`
 	ProtocolScore    int         `json:"protocol_score"`
 	KeyExchangeScore int         `json:"key_exchange_score"`
-	CipherScore      int         `json:"cipher_score"`
+	CipherScore      int         `json:"cipher_strength_score"`
 	Caps             []grade.Cap `json:"caps"`
 	Warnings         []string    `json:"warnings"`
 	NotTested        []string    `json:"not_tested"`
@@ -43,7 +43,7 @@ func (s *Server) SelfCheck(ctx context.Context, roots *bundle.Roots) (*SelfGrade
 	start := time.Now()
 	sg := &SelfGrade{
 		Target:     loopbackAddr(s.Addr()),
-		ServerName: nameFor(s.Certificate().Chain[0]),
+		ServerName: ClientName(s.Certificate().Chain[0]),
 		Checker:    "grade",
 		CheckedAt:  start.UTC().Truncate(time.Second),
 	}
@@ -80,10 +80,10 @@ func loopbackAddr(a net.Addr) string {
 	return net.JoinHostPort(host, port)
 }
 
-// nameFor picks the name a client would use for leaf: its first DNS name
+// ClientName picks the name a client would use for leaf: its first DNS name
 // (a wildcard's "*" made "www"), else its first IP address, else its
 // common name.
-func nameFor(leaf *x509.Certificate) string {
+func ClientName(leaf *x509.Certificate) string {
 	if len(leaf.DNSNames) > 0 {
 		n := leaf.DNSNames[0]
 		if rest, ok := strings.CutPrefix(n, "*."); ok {

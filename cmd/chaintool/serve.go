@@ -1,18 +1,528 @@
 package main
 
 import (
-	"errors"
+	"context"
+	"crypto"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"os/signal"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
 
+	"github.com/chaintool/chaintool/bundle"
+	"github.com/chaintool/chaintool/grade"
+	"github.com/chaintool/chaintool/serve"
+	"github.com/chaintool/chaintool/verify"
 	"github.com/urfave/cli/v2"
 )
 
-// serveCommand is not written yet.
 func serveCommand(e *env) *cli.Command {
 	return &cli.Command{
-		Name:  "serve",
-		Usage: "(not implemented yet)",
-		Action: func(c *cli.Context) error {
-			return errors.New("serve: not implemented yet")
+		Name:      "serve",
+		Usage:     "run a test HTTPS server with an SSL Labs A+ configuration and HSTS",
+		ArgsUsage: "[BUNDLE...]",
+		Description: `Serves BUNDLE (the chain and its key, in any format chaintool reads: a PEM
+with the key inside, a PFX, a chain plus --key) over TLS 1.2 and 1.3 with
+Mozilla's intermediate suites, HTTP/2 and Strict-Transport-Security on every
+response. Without BUNDLE it makes a demo chain for localhost, 127.0.0.1 and
+::1 and prints the curl line that trusts it.
+
+Before listening, the bundle is verified with its key: a key that does not
+match, a wrong order, a missing intermediate or an expired certificate stop
+it (exit 1). A private root that no trust store holds is allowed, with a
+warning. Once listening, the server grades itself over loopback and shows
+the grade on its page (/, or /?format=json). SIGHUP reloads the bundle
+without dropping connections (a broken new bundle is refused and the old
+one kept); SIGINT or SIGTERM finish the requests under way and exit 0.
+
+--check starts, grades itself, prints the result on stdout and stops (on a
+free loopback port unless --addr is given).
+
+EXAMPLES:
+   chaintool serve                              # demo chain on https://127.0.0.1:8443/
+   chaintool serve --check                      # prints the self-grade: A+
+   chaintool serve server.pem --addr :8443      # the chain and key in one PEM
+   chaintool serve fullchain.pem --key privkey.pem --dir ./public
+   chaintool serve site.pfx --password-file pw.txt --redirect-http :8080
+   chaintool serve server.pem --check --min-grade A --json
+
+EXIT CODES:
+   0 stopped by SIGINT/SIGTERM, or --check graded at least --min-grade;
+   1 the bundle is broken, or the grade is below --min-grade;
+   2 usage, input or I/O error (unreadable file, address in use)`,
+		Flags: []cli.Flag{
+			&cli.PathFlag{Name: "key", Usage: "the private key in `FILE`, when it is not inside the bundle", TakesFile: true},
+			&cli.StringFlag{Name: "addr", Value: serve.DefaultAddr, Usage: "listen on `ADDR` (\":0\" picks a free port)"},
+			&cli.PathFlag{Name: "dir", Usage: "serve static files from `DIR` instead of the built-in page", TakesFile: true},
+			&cli.StringFlag{Name: "redirect-http", Usage: "also listen for plain HTTP on `ADDR` and redirect to https"},
+			&cli.Int64Flag{Name: "hsts-max-age", Value: serve.DefaultHSTSMaxAge, Usage: "HSTS max-age in `SECONDS` (A+ needs at least 15552000)"},
+			&cli.BoolFlag{Name: "hsts-preload", Usage: "add preload to the HSTS header"},
+			&cli.StringSliceFlag{Name: "roots", Usage: "trust anchors for the checks: system, mozilla or a `FILE` (repeatable; default system and mozilla)"},
+			&cli.BoolFlag{Name: "check", Usage: "start, grade the server, print the grade and stop"},
+			&cli.StringFlag{Name: "min-grade", Value: "A+", Usage: "with --check, exit 1 below `GRADE`"},
+			&cli.BoolFlag{Name: "json", Usage: "with --check, print the grade as JSON"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no access log"},
+			passwordFlag(),
 		},
+		Action: func(c *cli.Context) error { return e.serve(c) },
 	}
+}
+
+// serveRun is one serve command under way.
+type serveRun struct {
+	e      *env
+	c      *cli.Context
+	log    io.Writer // stderr, one line per Write
+	roots  *bundle.Roots
+	demo   bool
+	trust  *bundle.Roots // what the self-check trusts
+	cacert string        // a root file for the curl line
+}
+
+func (e *env) serve(c *cli.Context) error {
+	opts, err := serveOptions(c)
+	if err != nil {
+		return err
+	}
+	r := &serveRun{e: e, c: c, log: &lineWriter{w: e.stderr}}
+	cert, err := r.load()
+	if err != nil {
+		return err
+	}
+	if r.demo {
+		defer os.Remove(r.cacert)
+	}
+	if !c.Bool("quiet") && !c.Bool("check") {
+		opts.AccessLog = r.log
+	}
+	srv, err := serve.Start(cert, opts)
+	if err != nil {
+		return err
+	}
+	if c.Bool("check") {
+		return r.check(srv)
+	}
+	r.announce(srv)
+	go r.selfCheck(srv, r.trust)
+	return r.wait(srv)
+}
+
+func serveOptions(c *cli.Context) (serve.Options, error) {
+	if c.Bool("json") && !c.Bool("check") {
+		return serve.Options{}, usageError("--json goes with --check")
+	}
+	if !grade.ValidGrade(c.String("min-grade")) {
+		return serve.Options{}, usageError("--min-grade %q: want A+, A, A-, B, C, D, E, F, T or M", c.String("min-grade"))
+	}
+	maxAge := c.Int64("hsts-max-age")
+	if maxAge < 0 {
+		return serve.Options{}, usageError("--hsts-max-age must be 0 or more seconds")
+	}
+	addr := c.String("addr")
+	if c.Bool("check") && !c.IsSet("addr") {
+		addr = "127.0.0.1:0"
+	}
+	hsts := serve.HSTS{MaxAge: maxAge, IncludeSubDomains: true, Preload: c.Bool("hsts-preload")}
+	return serve.Options{Addr: addr, Dir: c.Path("dir"), RedirectAddr: c.String("redirect-http"), HSTS: &hsts}, nil
+}
+
+// warnHSTS says what a short HSTS max-age costs.
+func (r *serveRun) warnHSTS() {
+	switch maxAge := r.c.Int64("hsts-max-age"); {
+	case maxAge == 0:
+		r.warnf("--hsts-max-age 0 tells browsers to forget HSTS; SSL Labs withholds A+")
+	case maxAge < serve.MinHSTSMaxAge:
+		r.warnf("--hsts-max-age %d is under %d seconds (180 days); SSL Labs withholds A+", maxAge, serve.MinHSTSMaxAge)
+	}
+}
+
+// load returns the certificate to serve: the demo chain, or the bundle
+// once it passed verify.
+func (r *serveRun) load() (*serve.Certificate, error) {
+	r.warnHSTS()
+	args := r.c.Args().Slice()
+	if len(args) == 0 {
+		if r.c.IsSet("key") || r.c.IsSet("roots") {
+			return nil, usageError("--key and --roots need a BUNDLE; without one serve uses its demo chain")
+		}
+		return r.loadDemo()
+	}
+	roots, err := bundle.LoadRoots(r.c.StringSlice("roots"), r.e.inputPassword(r.c))
+	if err != nil {
+		return nil, err
+	}
+	r.roots = roots
+	cert, report, err := r.readBundle(args)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.judge(report, args); err != nil {
+		return nil, err
+	}
+	r.trust = selfCheckRoots(roots, report)
+	r.cacert = rootFile(r.c.StringSlice("roots"))
+	return cert, nil
+}
+
+func (r *serveRun) loadDemo() (*serve.Certificate, error) {
+	d, err := serve.NewDemo(time.Now())
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.CreateTemp("", "chaintool-demo-root-*.pem")
+	if err != nil {
+		return nil, fmt.Errorf("writing the demo root: %w", err)
+	}
+	err = pem.Encode(f, &pem.Block{Type: "CERTIFICATE", Bytes: d.Root.Raw})
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return nil, fmt.Errorf("writing the demo root: %w", err)
+	}
+	r.demo, r.cacert = true, f.Name()
+	r.trust = &bundle.Roots{}
+	r.trust.Add(bundle.Anchor{Cert: d.Root, Source: "demo"})
+	return d.Certificate, nil
+}
+
+// readBundle reads the bundle files and --key, picks the key and verifies.
+func (r *serveRun) readBundle(args []string) (*serve.Certificate, *verify.Report, error) {
+	inputs, err := r.e.readInputs(r.c, args, inputOptions{})
+	if err != nil {
+		return nil, nil, err
+	}
+	if key := r.c.Path("key"); key != "" {
+		got, err := bundle.ReadFile(key, r.e.inputPassword(r.c))
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(got.Keys) == 0 {
+			return nil, nil, fmt.Errorf("%s: holds no private key", key)
+		}
+		inputs = append(inputs, got)
+	}
+	var certs []*x509.Certificate
+	var keys []crypto.Signer
+	for _, in := range inputs {
+		certs = append(certs, in.Certs...)
+		keys = append(keys, in.Keys...)
+	}
+	if len(certs) == 0 {
+		return nil, nil, fmt.Errorf("%s: holds no certificate", strings.Join(args, ", "))
+	}
+	if len(keys) == 0 {
+		return nil, nil, &exitError{code: 2, msg: strings.Join(args, ", ") + ": holds no private key",
+			hint: "give the key with --key FILE"}
+	}
+	key := keys[0]
+	for _, k := range keys {
+		if bundle.KeyMatches(certs[0], k) {
+			key = k
+			break
+		}
+	}
+	report := verify.Check(certs, key, verify.Options{Roots: r.roots})
+	return &serve.Certificate{Chain: certs, Key: key}, report, nil
+}
+
+// judge prints the report's warnings and refuses to serve on any error
+// but an untrusted root, which a test server may well have.
+func (r *serveRun) judge(report *verify.Report, args []string) error {
+	for _, f := range report.Warnings() {
+		r.warnf("%s", findingLine(f))
+	}
+	for _, f := range report.Errors() {
+		if f.ID == verify.UntrustedRoot {
+			r.warnf("%s (allowed for a test server; clients must be given this root)", findingLine(f))
+		}
+	}
+	errs := report.ErrorsExcept(verify.UntrustedRoot)
+	if len(errs) == 0 {
+		return nil
+	}
+	for _, f := range errs {
+		fmt.Fprintf(r.log, "chaintool: error: %s\n", findingLine(f))
+	}
+	return problems(fmt.Sprintf("refusing to serve a broken bundle (%s)", plural(len(errs), "error")), refusalHint(report, args, r.c.Path("key")))
+}
+
+func findingLine(f verify.Finding) string {
+	return oneLine(f.Message) + " [" + string(f.ID) + "]"
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// refusalHint says how to fix what verify found.
+func refusalHint(report *verify.Report, args []string, key string) string {
+	switch {
+	case report.Has(verify.KeyMismatch):
+		return "the key belongs to another certificate: give the leaf's own key with --key FILE"
+	case report.Has(verify.Expired) || report.Has(verify.NotYetValid):
+		if len(report.ErrorsExcept(verify.Expired, verify.NotYetValid, verify.UntrustedRoot)) == 0 {
+			return "the certificate must be renewed (or this machine's clock is wrong)"
+		}
+	case report.Has(verify.IncompleteChain) && len(report.ErrorsExcept(verify.IncompleteChain)) == 0:
+		return "add the missing intermediate with: chaintool bundle " + bundleArgs(args, key) +
+			"; for a private CA give its root with --roots ROOT.pem"
+	}
+	return "build the chain in order with: chaintool bundle " + bundleArgs(args, key)
+}
+
+func bundleArgs(args []string, key string) string {
+	a := strings.Join(args, " ")
+	if key != "" {
+		a += " --key " + key
+	}
+	return a + " --with-key -o server.pem, then serve server.pem"
+}
+
+// selfCheckRoots trusts, for the self-check, the roots given and the root
+// the bundle's path ends at, which may be a private one.
+func selfCheckRoots(roots *bundle.Roots, report *verify.Report) *bundle.Roots {
+	out := &bundle.Roots{}
+	for _, a := range roots.Anchors {
+		out.Add(a)
+	}
+	if n := len(report.Path); n > 0 && report.Path[n-1].Role == verify.RoleRoot {
+		out.Add(bundle.Anchor{Cert: report.Path[n-1].Cert, Source: "bundle"})
+	}
+	return out
+}
+
+// rootFile returns the first --roots value that is a file, for curl.
+func rootFile(specs []string) string {
+	for _, s := range specs {
+		if s != bundle.RootsSystem && s != bundle.RootsMozilla {
+			return s
+		}
+	}
+	return ""
+}
+
+// announce says where the server listens and how to reach it.
+func (r *serveRun) announce(srv *serve.Server) {
+	leaf := srv.Certificate().Chain[0]
+	sum := bundle.Summarize(leaf, time.Now())
+	fmt.Fprintf(r.log, "chaintool: serving %s with %s (%s, %s)\n", srv.URL(), sum.Name, sum.KeyDescription(), sum.Validity(time.Now()))
+	if r.demo {
+		fmt.Fprintf(r.log, "chaintool: demo chain for localhost, 127.0.0.1 and ::1; its root is %s\n", r.cacert)
+	}
+	fmt.Fprintf(r.log, "chaintool: try: %s\n", curlLine(srv, leaf, r.cacert))
+	if a := srv.RedirectAddr(); a != nil {
+		fmt.Fprintf(r.log, "chaintool: redirecting http://%s/ to https\n", a)
+	}
+	fmt.Fprintf(r.log, "chaintool: Ctrl-C stops; kill -HUP %d reloads the bundle\n", os.Getpid())
+}
+
+// curlLine is a curl command that reaches the server and trusts its
+// certificate: --cacert for a private root, --resolve when the leaf is not
+// valid for the listening address.
+func curlLine(srv *serve.Server, leaf *x509.Certificate, cacert string) string {
+	u, _ := url.Parse(srv.URL())
+	cmd := "curl"
+	if cacert != "" {
+		cmd += " --cacert " + shellQuote(cacert)
+	}
+	if leaf.VerifyHostname(u.Hostname()) != nil {
+		name := serve.ClientName(leaf)
+		cmd += " --resolve " + net.JoinHostPort(name, u.Port()) + ":" + u.Hostname()
+		u.Host = net.JoinHostPort(name, u.Port())
+	}
+	return cmd + " " + u.String()
+}
+
+func shellQuote(s string) string {
+	if strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=@", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// selfCheckTimeout bounds one self-grade.
+const selfCheckTimeout = 60 * time.Second
+
+// selfCheck grades the running server, trusting trust, and reports on
+// stderr.
+func (r *serveRun) selfCheck(srv *serve.Server, trust *bundle.Roots) {
+	ctx, cancel := context.WithTimeout(context.Background(), selfCheckTimeout)
+	defer cancel()
+	sg, err := srv.SelfCheck(ctx, trust)
+	if err != nil {
+		r.warnf("self-check failed: %v", err)
+		return
+	}
+	fmt.Fprintf(r.log, "chaintool: self-grade: %s (score %d: protocol %d, key exchange %d, cipher %d)\n",
+		sg.Grade, sg.Score, sg.ProtocolScore, sg.KeyExchangeScore, sg.CipherScore)
+	for _, c := range sg.Caps {
+		r.warnf("self-grade capped at %s: %s", c.Grade, c.Reason)
+	}
+	for _, w := range sg.Warnings {
+		r.warnf("self-grade: %s", w)
+	}
+}
+
+// check is --check: grade, print, stop.
+func (r *serveRun) check(srv *serve.Server) error {
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), selfCheckTimeout)
+	defer cancel()
+	sg, err := srv.SelfCheck(ctx, r.trust)
+	if err != nil {
+		return fmt.Errorf("self-check: %w", err)
+	}
+	minGrade := r.c.String("min-grade")
+	pass := grade.AtLeast(sg.Grade, minGrade)
+	if r.c.Bool("json") {
+		out, err := json.MarshalIndent(checkJSON{sg, minGrade, pass}, "", "  ")
+		if err != nil {
+			return err
+		}
+		if _, err := r.e.stdout.Write(append(out, '\n')); err != nil {
+			return err
+		}
+	} else {
+		writeSelfGrade(r.e.stdout, sg)
+	}
+	if !pass {
+		return problems(fmt.Sprintf("the server graded %s, below --min-grade %s", sg.Grade, minGrade), "")
+	}
+	return nil
+}
+
+// checkJSON is the --check --json schema: the self-grade plus the verdict.
+type checkJSON struct {
+	*serve.SelfGrade
+	MinGrade string `json:"min_grade"`
+	Pass     bool   `json:"pass"`
+}
+
+func writeSelfGrade(w io.Writer, sg *serve.SelfGrade) {
+	fmt.Fprintf(w, "%s\n", sg.Grade)
+	fmt.Fprintf(w, "score %d: protocol %d, key exchange %d, cipher %d\n", sg.Score, sg.ProtocolScore, sg.KeyExchangeScore, sg.CipherScore)
+	fmt.Fprintf(w, "graded %s as %s in %.2f s\n", sg.Target, sg.ServerName, float64(sg.DurationMS)/1000)
+	for _, c := range sg.Caps {
+		fmt.Fprintf(w, "capped at %s: %s\n", c.Grade, c.Reason)
+	}
+	for _, warning := range sg.Warnings {
+		fmt.Fprintf(w, "warning: %s\n", warning)
+	}
+	if len(sg.NotTested) > 0 {
+		fmt.Fprintf(w, "not tested: %s\n", strings.Join(sg.NotTested, ", "))
+	}
+}
+
+// shutdownTimeout bounds how long requests under way may take to finish.
+const shutdownTimeout = 30 * time.Second
+
+// wait serves until a signal: SIGHUP reloads, SIGINT and SIGTERM stop.
+func (r *serveRun) wait(srv *serve.Server) error {
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	defer signal.Stop(sigs)
+	for {
+		select {
+		case err := <-srv.Err():
+			srv.Close()
+			return err
+		case sig := <-sigs:
+			if sig == syscall.SIGHUP {
+				r.reload(srv)
+				continue
+			}
+			return r.stop(srv, sig, sigs)
+		}
+	}
+}
+
+// stop drains the server; a second signal closes it at once.
+func (r *serveRun) stop(srv *serve.Server, sig os.Signal, sigs <-chan os.Signal) error {
+	fmt.Fprintf(r.log, "chaintool: %s: finishing the requests under way\n", signalName(sig))
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- srv.Shutdown(ctx) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			r.warnf("stopped before every request finished: %v", err)
+		}
+	case sig := <-sigs:
+		fmt.Fprintf(r.log, "chaintool: %s again: closing every connection\n", signalName(sig))
+		srv.Close()
+	}
+	fmt.Fprintf(r.log, "chaintool: stopped\n")
+	return nil
+}
+
+func signalName(sig os.Signal) string {
+	switch sig {
+	case syscall.SIGINT:
+		return "SIGINT"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	}
+	return sig.String()
+}
+
+// reload reads the bundle again and swaps it in if it passes verify.
+func (r *serveRun) reload(srv *serve.Server) {
+	args := r.c.Args().Slice()
+	if r.demo {
+		r.warnf("SIGHUP: nothing to reload, the demo chain lives in memory")
+		return
+	}
+	for _, a := range args {
+		if a == "-" {
+			r.warnf("SIGHUP: cannot reload a bundle read from stdin")
+			return
+		}
+	}
+	cert, report, err := r.readBundle(args)
+	if err == nil {
+		err = r.judge(report, args)
+	}
+	if err == nil {
+		err = srv.Reload(cert)
+	}
+	if err != nil {
+		fmt.Fprintf(r.log, "chaintool: error: SIGHUP: %s; still serving the previous certificate\n", oneLine(err.Error()))
+		return
+	}
+	sum := bundle.Summarize(cert.Chain[0], time.Now())
+	fmt.Fprintf(r.log, "chaintool: SIGHUP: reloaded %s (%s)\n", sum.Name, sum.Validity(time.Now()))
+	go r.selfCheck(srv, selfCheckRoots(r.roots, report))
+}
+
+func (r *serveRun) warnf(format string, args ...any) {
+	fmt.Fprintf(r.log, "chaintool: warning: "+format+"\n", args...)
+}
+
+// lineWriter serialises writes so that log lines from concurrent requests
+// and messages never interleave.
+type lineWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lineWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
