@@ -259,8 +259,8 @@ func (b *builder) allValid(c *candidate) bool {
 
 func outlivesLeaf(c *candidate) bool {
 	leaf := c.path[0].cert
-	for _, n := range c.path[1 : len(c.path)-1] {
-		if n.cert.NotAfter.Before(leaf.NotAfter) {
+	for i := 1; i < len(c.path)-1; i++ {
+		if c.path[i].cert.NotAfter.Before(leaf.NotAfter) {
 			return false
 		}
 	}

@@ -387,8 +387,8 @@ func (b *builder) verifyExact(path []*node) error {
 		roots.AddCert(last.cert)
 	}
 	inters := x509.NewCertPool()
-	for _, n := range path[1 : len(path)-1] {
-		inters.AddCert(n.cert)
+	for i := 1; i < len(path)-1; i++ {
+		inters.AddCert(path[i].cert)
 	}
 	chains, err := path[0].cert.Verify(x509.VerifyOptions{
 		Roots: roots, Intermediates: inters, CurrentTime: b.at,
