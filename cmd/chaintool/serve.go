@@ -253,18 +253,18 @@ func (r *serveRun) judge(report *verify.Report, args []string) error {
 	for _, f := range errs {
 		fmt.Fprintf(r.log, "chaintool: error: %s\n", findingLine(f))
 	}
-	return problems(fmt.Sprintf("refusing to serve a broken bundle (%s)", plural(len(errs), "error")), refusalHint(report, args, r.c.Path("key")))
+	return problems(fmt.Sprintf("refusing to serve a broken bundle (%s)", errorCount(len(errs))), refusalHint(report, args, r.c.Path("key")))
 }
 
 func findingLine(f verify.Finding) string {
 	return oneLine(f.Message) + " [" + string(f.ID) + "]"
 }
 
-func plural(n int, word string) string {
+func errorCount(n int) string {
 	if n == 1 {
-		return "1 " + word
+		return "1 error"
 	}
-	return fmt.Sprintf("%d %ss", n, word)
+	return fmt.Sprintf("%d errors", n)
 }
 
 // refusalHint says how to fix what verify found.
