@@ -129,6 +129,7 @@ func (e *env) inspect(c *cli.Context) error {
 	case c.Bool("json"):
 		enc := json.NewEncoder(&out)
 		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
 		if err := enc.Encode(report); err != nil {
 			return err
 		}
