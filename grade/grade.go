@@ -10,7 +10,7 @@ package grade
 
 import (
 	"context"
-	"errors"
+	"crypto/x509"
 	"time"
 
 	"github.com/chaintool/chaintool/bundle"
@@ -35,6 +35,9 @@ type Options struct {
 	Concurrency int
 	// At is the time certificates are judged at; zero means now.
 	At time.Time
+	// Complete, when set, completes a chain missing its intermediates (AIA
+	// downloads), as verify.Options.Complete; nil means don't.
+	Complete func(ctx context.Context, chain []*x509.Certificate) ([]*x509.Certificate, error)
 }
 
 // Cap is one limit the rating guide put on the letter, with its reason.
@@ -57,7 +60,7 @@ type Result struct {
 	// categories, each 0-100, weighted 30/30/40.
 	ProtocolScore    int `json:"protocol_score"`
 	KeyExchangeScore int `json:"key_exchange_score"`
-	CipherScore      int `json:"cipher_score"`
+	CipherScore      int `json:"cipher_strength_score"`
 	// Caps are every cap that applied, lowest first.
 	Caps []Cap `json:"caps"`
 	// Warnings are the guide's warnings (each turns A into A-).
@@ -65,12 +68,28 @@ type Result struct {
 	// NotTested lists checks of the guide that were not performed; the
 	// grade never claims the server safe from them.
 	NotTested []string `json:"not_tested"`
-}
+	// Notes explain what is neither a cap nor a warning: why there is no
+	// A+ (no HSTS), where chaintool follows SSL Labs rather than testssl.sh.
+	Notes []string `json:"notes"`
 
-// Grade probes addr (host:port) and rates it. An error wrapping
-// ErrUnreachable means no TLS handshake could be made at all.
-func Grade(ctx context.Context, addr string, opts Options) (*Result, error) {
-	return nil, errors.New("grade: not implemented yet")
+	// ServerName is the SNI name sent and matched ("" for none).
+	ServerName string `json:"server_name"`
+	// Protocols lists SSL 2.0 to TLS 1.3, oldest first.
+	Protocols []Protocol `json:"protocols"`
+	// Suites are every suite accepted, newest protocol first.
+	Suites      []SuiteResult     `json:"suites"`
+	KeyExchange KeyExchangeResult `json:"key_exchange"`
+	// Simulations are the modern clients replayed and what they got.
+	Simulations []Simulation `json:"simulations"`
+	// Certificate is nil when no certificate could be read.
+	Certificate *CertificateResult `json:"certificate"`
+	HSTS        HSTSResult         `json:"hsts"`
+	// Problems are probes that ended in a reset, a stall or garbage rather
+	// than an answer: the lists above may miss something.
+	Problems []string `json:"problems"`
+	// Probes is the number of connections made; DurationMS the wall time.
+	Probes     int   `json:"probes"`
+	DurationMS int64 `json:"duration_ms"`
 }
 
 // letterRank orders letters from best to worst; T and M rank below F.
