@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -343,3 +344,39 @@ func TestConvertPEMRoundTrip(t *testing.T) {
 		t.Errorf("order %q, %q; want the order given", certs[0].Subject.CommonName, certs[1].Subject.CommonName)
 	}
 }
+
+// TestInspectRealWorld inspects the fourteen real chains of
+// ../shared/realworld: every file reads, and a leaf, its one intermediate
+// and the root link by signature (two sites send alternative
+// intermediates, so their whole set is not one chain).
+func TestInspectRealWorld(t *testing.T) {
+	dir := filepath.Join("..", "..", "..", "shared", "realworld")
+	cases, _ := filepath.Glob(filepath.Join(dir, "*", "case.json"))
+	if len(cases) == 0 {
+		t.Skip("no real-world chains in " + dir)
+	}
+	for _, c := range cases {
+		site := filepath.Dir(c)
+		t.Run(filepath.Base(site), func(t *testing.T) {
+			files := []string{filepath.Join(site, "leaf.pem"), filepath.Join(site, "intermediates.pem"), filepath.Join(site, "root.pem")}
+			code, stdout, stderr := runMain(t, append([]string{"inspect"}, files...)...)
+			if code != 0 || stderr != "" {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			inters := strings.Count(stdout, "role       intermediate CA")
+			if inters < 1 || !strings.Contains(stdout, "role       root CA (self-signed)") {
+				t.Errorf("roles wrong:\n%s", stdout)
+			}
+			linked := regexpLinked.MatchString(stdout)
+			if inters == 1 && !linked {
+				t.Errorf("one intermediate but no chain:\n%s", stdout)
+			}
+			code, stdout, _ = runMain(t, "inspect", "--text", files[0])
+			if code != 0 || !strings.Contains(stdout, "Subject Alternative Name") {
+				t.Errorf("--text: exit %d", code)
+			}
+		})
+	}
+}
+
+var regexpLinked = regexp.MustCompile(`(?m)^links of all inputs: CN=[^\n]+ -> [^\n]+ -> [^\n]+$`)
