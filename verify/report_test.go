@@ -202,3 +202,26 @@ func TestCompletedPath(t *testing.T) {
 		t.Error("the completed path is trusted")
 	}
 }
+
+func TestEntries(t *testing.T) {
+	p := testPKI()
+	r := checkAtNow([]*testpki.Cert{p.inter, p.leaf, p.inter}, nil, p.root)
+	got := r.Entries()
+	want := []Entry{
+		{Cert: p.inter.Cert, Index: 0, Role: RoleIntermediate, Source: SourceGiven, InPath: true, OK: true},
+		{Cert: p.leaf.Cert, Index: 1, Role: RoleLeaf, Source: SourceGiven, InPath: true, OK: true},
+		{Cert: p.inter.Cert, Index: 2, Role: RoleDuplicate, Source: SourceGiven, InPath: false, OK: true},
+		{Cert: p.root.Cert, Index: -1, Role: RoleRoot, Source: "test", InPath: true, OK: true},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("entries:\n%+v\nwant\n%+v", got, want)
+	}
+	// An error on the store's root marks its entry.
+	old := testpki.NewRoot("Old Root", testpki.Validity(testpki.Now.AddDate(-20, 0, 0), testpki.Now.AddDate(0, 0, -1)))
+	inter := old.NewIntermediate("Young Intermediate", testpki.Validity(testpki.Now.AddDate(0, -1, 0), testpki.Now.AddDate(1, 0, 0)))
+	r = checkAtNow([]*testpki.Cert{inter.NewLeaf("example.test"), inter}, nil, old)
+	entries := r.Entries()
+	if len(entries) != 3 || entries[2].OK || !entries[0].OK || !entries[1].OK {
+		t.Errorf("entries %+v, findings %v", entries, r.Findings)
+	}
+}

@@ -212,3 +212,43 @@ func (r *Report) bySeverity(s Severity) []Finding {
 	}
 	return out
 }
+
+// Entry is one line of a report: a given certificate, or a certificate of
+// the path that was not given (a root from Roots, an AIA download).
+type Entry struct {
+	Cert *x509.Certificate
+	// Index is the certificate's index in Report.Chain, -1 when not given.
+	Index int
+	Role  Role
+	// Source is SourceGiven, SourceAIA or the root's store.
+	Source string
+	// InPath is set for certificates of Report.Path.
+	InPath bool
+	// OK is false when an error finding concerns the certificate.
+	OK bool
+}
+
+// Entries lists the given certificates in their order, then the path's
+// certificates that were not given, each with its role and whether an
+// error concerns it: what a report shows line by line.
+func (r *Report) Entries() []Entry {
+	var out []Entry
+	for i, c := range r.Chain {
+		e := Entry{Cert: c, Index: i, Role: r.Roles[i], Source: SourceGiven, OK: true}
+		e.InPath = slices.ContainsFunc(r.Path, func(p PathCert) bool { return p.Index == i })
+		out = append(out, e)
+	}
+	for _, p := range r.Path {
+		if p.Index < 0 {
+			out = append(out, Entry{Cert: p.Cert, Index: -1, Role: p.Role, Source: p.Source, InPath: true, OK: true})
+		}
+	}
+	for _, f := range r.Errors() {
+		for k := range out {
+			if (f.Cert >= 0 && out[k].Index == f.Cert) || (f.Cert < 0 && out[k].Index < 0 && f.Subject == out[k].Cert.Subject.String()) {
+				out[k].OK = false
+			}
+		}
+	}
+	return out
+}
