@@ -251,13 +251,13 @@ func verifyHint(r *verify.Report) string {
 // findings, the earliest expiry, then "ok" or the counts.
 func writeVerifyText(w io.Writer, r *verify.Report, key crypto.Signer) error {
 	var b strings.Builder
-	for _, row := range certRows(r) {
+	for _, row := range r.Entries() {
 		expires := "expires"
-		if r.At.After(row.cert.NotAfter) {
+		if r.At.After(row.Cert.NotAfter) {
 			expires = "expired"
 		}
-		fmt.Fprintf(&b, "%s %-3s %-12s %s, %s %s%s\n", mark(row.ok), row.label(), row.role, certName(row.cert),
-			expires, row.cert.NotAfter.UTC().Format("2006-01-02"), row.note())
+		fmt.Fprintf(&b, "%s %-3s %-12s %s, %s %s%s\n", mark(row.OK), rowLabel(row), row.Role, certName(row.Cert),
+			expires, row.Cert.NotAfter.UTC().Format("2006-01-02"), rowNote(row))
 	}
 	if key != nil {
 		desc := bundle.SummarizeKey(key, nil).Description()
@@ -290,57 +290,23 @@ func mark(ok bool) string {
 	return "✗"
 }
 
-// certRow is one certificate of the report: given, fetched or an anchor.
-type certRow struct {
-	cert   *x509.Certificate
-	index  int // in the chain given, -1 for others
-	role   verify.Role
-	source string
-	inPath bool
-	ok     bool // no error finding concerns it
-}
-
-func (row certRow) label() string {
-	if row.index < 0 {
+// rowLabel is an entry's index, or "-" for a certificate not given.
+func rowLabel(e verify.Entry) string {
+	if e.Index < 0 {
 		return "-"
 	}
-	return strconv.Itoa(row.index)
+	return strconv.Itoa(e.Index)
 }
 
-func (row certRow) note() string {
-	switch row.source {
+// rowNote says where a certificate that was not given comes from.
+func rowNote(e verify.Entry) string {
+	switch e.Source {
 	case verify.SourceGiven:
 		return ""
 	case verify.SourceAIA:
 		return ", fetched through AIA, not sent"
 	}
-	return ", from the trust store (" + row.source + "), not sent"
-}
-
-// certRows lists the given certificates in their order, then the path's
-// certificates that were not given.
-func certRows(r *verify.Report) []certRow {
-	var rows []certRow
-	for i, c := range r.Chain {
-		row := certRow{cert: c, index: i, role: r.Roles[i], source: verify.SourceGiven, ok: true}
-		for _, p := range r.Path {
-			row.inPath = row.inPath || p.Index == i
-		}
-		rows = append(rows, row)
-	}
-	for _, p := range r.Path {
-		if p.Index < 0 {
-			rows = append(rows, certRow{cert: p.Cert, index: -1, role: p.Role, source: p.Source, inPath: true, ok: true})
-		}
-	}
-	for _, f := range r.Errors() {
-		for k := range rows {
-			if (f.Cert >= 0 && rows[k].index == f.Cert) || (f.Cert < 0 && rows[k].index < 0 && f.Subject == rows[k].cert.Subject.String()) {
-				rows[k].ok = false
-			}
-		}
-	}
-	return rows
+	return ", from the trust store (" + e.Source + "), not sent"
 }
 
 func certName(c *x509.Certificate) string {
@@ -430,12 +396,12 @@ func writeVerifyJSON(w io.Writer, run *verifyRun, r *verify.Report, key crypto.S
 		t := r.EarliestExpiry.UTC()
 		out.EarliestExpiry = &t
 	}
-	for _, row := range certRows(r) {
-		sum := sha256.Sum256(row.cert.Raw)
+	for _, row := range r.Entries() {
+		sum := sha256.Sum256(row.Cert.Raw)
 		out.Certificates = append(out.Certificates, certJSON{
-			Index: index(row.index), Role: row.role, Subject: row.cert.Subject.String(), Issuer: row.cert.Issuer.String(),
-			NotBefore: row.cert.NotBefore.UTC(), NotAfter: row.cert.NotAfter.UTC(), SHA256: hex.EncodeToString(sum[:]),
-			Source: row.source, InPath: row.inPath, OK: row.ok,
+			Index: index(row.Index), Role: row.Role, Subject: row.Cert.Subject.String(), Issuer: row.Cert.Issuer.String(),
+			NotBefore: row.Cert.NotBefore.UTC(), NotAfter: row.Cert.NotAfter.UTC(), SHA256: hex.EncodeToString(sum[:]),
+			Source: row.Source, InPath: row.InPath, OK: row.OK,
 		})
 	}
 	for _, f := range r.Findings {
