@@ -63,15 +63,14 @@ type checker struct {
 	opts Options
 	key  crypto.Signer
 
-	unique    []node            // the given certificates without duplicates
-	leaf      node              // where the path starts
-	givenPath []node            // the path through given certificates only
-	path      []node            // the final path (with fetched ones)
-	fetched   []node            // certificates Options.Complete brought
-	explained map[int]bool      // given certificates a finding already accounts for
-	verified  error             // crypto/x509's verdict
-	builder   *pathBuilder      // candidates: given, fetched and anchors
-	anchorOf  map[string]string // anchor sources by raw certificate
+	unique    []node       // the given certificates without duplicates
+	leaf      node         // where the path starts
+	givenPath []node       // the path through given certificates only
+	path      []node       // the final path (with fetched ones)
+	fetched   []node       // certificates Options.Complete brought
+	explained map[int]bool // given certificates a finding already accounts for
+	verified  error        // crypto/x509's verdict
+	builder   *pathBuilder // candidates: given, fetched and anchors
 }
 
 func check(chain []*x509.Certificate, key crypto.Signer, opts Options) *Report {
@@ -141,41 +140,33 @@ func (c *checker) findDuplicates() {
 }
 
 // chooseLeaf picks the certificate the path starts from: chain[0] for a
-// live server; else the certificate the key belongs to; else chain[0]
-// unless it issued another given certificate, then the first that is not
-// a CA and issued none, then the first that issued none.
+// live server; else the certificate the key belongs to, unless it issued
+// another given certificate; else chain[0] unless it issued another given
+// certificate, then the first that is not a CA and issued none, then the
+// first that issued none.
 func (c *checker) chooseLeaf() {
 	c.leaf = c.unique[0]
 	if c.opts.State != nil {
 		return
-	}
-	if c.key != nil {
-		for _, n := range c.unique {
-			if bundle.KeyMatches(n.cert, c.key) {
-				c.leaf = n
-				return
-			}
-		}
 	}
 	byIssuer := map[string][]*x509.Certificate{}
 	for _, n := range c.unique {
 		byIssuer[string(n.cert.RawIssuer)] = append(byIssuer[string(n.cert.RawIssuer)], n.cert)
 	}
 	issues := func(n node) bool { return issuesAny(n.cert, byIssuer[string(n.cert.RawSubject)]) }
-	if !issues(c.unique[0]) {
-		return
-	}
-	for _, n := range c.unique {
-		if !(n.cert.BasicConstraintsValid && n.cert.IsCA) && !issues(n) {
-			c.leaf = n
-			return
+	pick := func(ok func(node) bool) bool {
+		i := slices.IndexFunc(c.unique, ok)
+		if i >= 0 {
+			c.leaf = c.unique[i]
 		}
+		return i >= 0
 	}
-	for _, n := range c.unique {
-		if !issues(n) {
-			c.leaf = n
-			return
-		}
+	isCA := func(n node) bool { return n.cert.BasicConstraintsValid && n.cert.IsCA }
+	switch {
+	case c.key != nil && pick(func(n node) bool { return bundle.KeyMatches(n.cert, c.key) && !issues(n) }):
+	case !issues(c.unique[0]):
+	case pick(func(n node) bool { return !isCA(n) && !issues(n) }):
+	case pick(func(n node) bool { return !issues(n) }):
 	}
 }
 

@@ -11,12 +11,20 @@ import (
 	"github.com/chaintool/chaintool/bundle"
 )
 
+// checkKey wants the key to be the leaf's, and says whose it is if not.
 func (c *checker) checkKey() {
 	if c.key == nil || bundle.KeyMatches(c.leaf.cert, c.key) {
 		return
 	}
+	whose := ""
+	for k, n := range c.r.Path {
+		if k > 0 && bundle.KeyMatches(n.Cert, c.key) {
+			whose = " but to the " + string(n.Role) + " " + quote(n.Cert)
+			break
+		}
+	}
 	c.addFor(KeyMismatch, c.leaf, "the private key ("+keyDescription(c.key.Public())+") does not belong to the leaf "+
-		quote(c.leaf.cert)+" ("+keyDescription(c.leaf.cert.PublicKey)+")")
+		quote(c.leaf.cert)+" ("+keyDescription(c.leaf.cert.PublicKey)+")"+whose)
 }
 
 // checkOrder wants the path's given certificates first, in path order.

@@ -225,3 +225,14 @@ func TestEntries(t *testing.T) {
 		t.Errorf("entries %+v, findings %v", entries, r.Findings)
 	}
 }
+
+func TestKeyOfTheIntermediate(t *testing.T) {
+	p := testPKI()
+	r := checkAtNow([]*testpki.Cert{p.leaf, p.inter}, p.inter.Key, p.root)
+	if got, want := ids(r), sorted(KeyMismatch); !slices.Equal(got, want) {
+		t.Fatalf("findings %v, want %v", got, want)
+	}
+	if f := finding(t, r, KeyMismatch); f.Cert != 0 || !strings.HasSuffix(f.Message, `but to the intermediate "Test Intermediate"`) {
+		t.Errorf("finding %+v", f)
+	}
+}
