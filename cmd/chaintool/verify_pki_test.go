@@ -4,6 +4,7 @@ import (
 	"crypto/x509"
 	"time"
 
+	"github.com/chaintool/chaintool/bundle"
 	"github.com/chaintool/chaintool/internal/testpki"
 )
 
@@ -24,6 +25,7 @@ func init() { pkiRecipes["verify-chains"] = recipeVerifyChains }
 //	unrelated.pem  leaf, inter, a stranger's leaf
 //	self.pem       a self-signed localhost certificate and its key
 //	other-root.pem another root
+//	chain.pfx      leaf, inter, leaf key   PKCS#12 with the password in pw.txt
 func recipeVerifyChains(dir string, _ []string) error {
 	now := testpki.Now
 	root := testpki.NewRoot("Test Root")
@@ -38,7 +40,13 @@ func recipeVerifyChains(dir string, _ []string) error {
 		testpki.KeyUsage(x509.KeyUsageDigitalSignature), testpki.Validity(now.AddDate(0, 0, -1), now.AddDate(0, 0, 89)))...)
 	rsaKey := &testpki.Cert{Key: testpki.NewKey(testpki.RSA2048)}
 	otherKey := &testpki.Cert{Key: testpki.NewKey(testpki.ECDSAP256)}
+	pfx, err := bundle.EncodePFX(leaf.Key, leaf.Cert, []*x509.Certificate{inter.Cert}, "s3cret", bundle.PFXModern)
+	if err != nil {
+		return err
+	}
 	return writePKIFiles(dir, map[string][]byte{
+		"chain.pfx":      pfx,
+		"pw.txt":         []byte("s3cret\n"),
 		"root.pem":       root.PEM(),
 		"inter.pem":      inter.PEM(),
 		"leaf.pem":       leaf.PEM(),
