@@ -166,9 +166,12 @@ type PathCert struct {
 // Check judges chain (leaf first, as a server would send it) and, when key
 // is not nil, whether key belongs to the leaf. Certificates may come in any
 // order, with duplicates and strangers: the leaf is the certificate key
-// belongs to, else the first that is not a CA (always chain[0] when
-// opts.State says it came from a live server), and the path is built from
-// it through the given certificates to an anchor of opts.Roots. Trust is
+// belongs to unless that one issued another given certificate, else
+// chain[0] unless it issued another, else the first that is not a CA and
+// issued none (always chain[0] when opts.State says it came from a live
+// server). The path is built from the leaf, by name and signature, through
+// the given certificates (then, if that falls short and opts.Complete is
+// set, through what it fetches) to an anchor of opts.Roots. Trust is
 // decided by crypto/x509 (Verify at opts.At for serverAuth); the findings
 // say precisely what is wrong with which certificate.
 func Check(chain []*x509.Certificate, key crypto.Signer, opts Options) *Report {
