@@ -31,7 +31,7 @@ func (b *builder) noPath(leaf *node) *NoPathError {
 func (b *builder) searched(n *node) []string {
 	counts := map[Source]int{}
 	for i := range b.pile.entries {
-		counts[b.pile.origins[b.pile.entries[i].origin].Source]++
+		counts[b.pile.originOf(int32(i)).Source]++
 	}
 	out := []string{fmt.Sprintf("inputs (%s)", plural(counts[SourceInput], "certificate"))}
 	if counts[SourcePool] > 0 {
@@ -122,7 +122,7 @@ func (b *builder) dropped(best *candidate) []Dropped {
 	for i := range b.pile.entries {
 		id := nodeID{fromPile, int32(i)}
 		e := &b.pile.entries[i]
-		o := b.pile.origins[e.origin]
+		o := b.pile.originOf(id.idx)
 		if o.Source != SourceInput || onBest[id] {
 			continue
 		}
@@ -159,7 +159,7 @@ func (b *builder) duplicates() []Dropped {
 		if err != nil {
 			continue
 		}
-		first := b.pile.origins[b.pile.entries[d.of].origin]
+		first := b.pile.originOf(d.of)
 		out = append(out, Dropped{Cert: cert, Origin: o, Reason: DropDuplicate,
 			Detail: "the same certificate as in " + first.String()})
 	}

@@ -36,7 +36,7 @@ func (b *builder) chooseLeaf(keys []crypto.Signer) (*node, crypto.Signer, error)
 func (b *builder) inputs() []int32 {
 	var out []int32
 	for i := range b.pile.entries {
-		if b.pile.origins[b.pile.entries[i].origin].Source == SourceInput {
+		if b.pile.originOf(int32(i)).Source == SourceInput {
 			out = append(out, int32(i))
 		}
 	}
@@ -58,15 +58,14 @@ func (b *builder) leafByKey(inputs []int32, keys []crypto.Signer) (*node, crypto
 			continue
 		}
 		for _, i := range inputs {
-			if bytes.Equal(b.pile.entries[i].spki.of(b.pile.entries[i].der), pub) {
+			if bytes.Equal(b.pile.spkiOf(i), pub) {
 				matches = append(matches, keyMatch{i, k})
 			}
 		}
 	}
 	if len(matches) == 0 {
 		for _, i := range inputs {
-			e := &b.pile.entries[i]
-			pub, err := x509.ParsePKIXPublicKey(e.spki.of(e.der))
+			pub, err := x509.ParsePKIXPublicKey(b.pile.spkiOf(i))
 			if err != nil {
 				continue
 			}
@@ -109,15 +108,14 @@ func (b *builder) leafByShape(inputs []int32) (*node, error) {
 	p := b.pile
 	issuers := map[uint64]bool{}
 	for _, i := range inputs {
-		issuers[maphash.Bytes(p.seed, p.entries[i].issuerBytes())] = true
+		issuers[maphash.Bytes(p.seed, p.issuerOf(i))] = true
 	}
 	var cands, selfIssued []int32
 	for _, i := range inputs {
-		e := &p.entries[i]
-		if e.isCA || (issuers[maphash.Bytes(p.seed, e.subjectBytes())] && b.issuesAnInput(i, inputs)) {
+		if p.entries[i].isCA || (issuers[maphash.Bytes(p.seed, p.subjectOf(i))] && b.issuesAnInput(i, inputs)) {
 			continue
 		}
-		if e.selfIssued() {
+		if p.selfIssued(i) {
 			selfIssued = append(selfIssued, i)
 		} else {
 			cands = append(cands, i)
@@ -149,9 +147,9 @@ func (b *builder) leafByShape(inputs []int32) (*node, error) {
 // issuesAnInput reports whether input i verifiably issued another input.
 func (b *builder) issuesAnInput(i int32, inputs []int32) bool {
 	p := b.pile
-	subject := p.entries[i].subjectBytes()
+	subject := p.subjectOf(i)
 	for _, j := range inputs {
-		if j == i || !bytes.Equal(p.entries[j].issuerBytes(), subject) {
+		if j == i || !bytes.Equal(p.issuerOf(j), subject) {
 			continue
 		}
 		parent, child := b.node(nodeID{fromPile, i}), b.node(nodeID{fromPile, j})

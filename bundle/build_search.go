@@ -7,7 +7,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"strings"
 	"time"
 )
@@ -129,7 +128,7 @@ func (b *builder) node(id nodeID) *node {
 			b.nodes[id] = nil
 			return nil
 		}
-		n.cert, n.origin = cert, p.origins[p.entries[id.idx].origin]
+		n.cert, n.origin = cert, p.originOf(id.idx)
 		if a, ok := b.roots.Contains(cert); ok {
 			n.anchor = &b.roots.Anchors[b.anchorIndex(a)]
 		}
@@ -226,16 +225,6 @@ func checkIssued(child, parent *x509.Certificate) error {
 		return parent.CheckSignature(child.SignatureAlgorithm, child.RawTBSCertificate, child.Signature)
 	}
 	return err
-}
-
-// find returns the entry whose DER is der, or -1.
-func (p *Pile) find(der []byte) int32 {
-	for i := p.head(p.byDER, maphash.Bytes(p.seed, der)); i >= 0; i = p.nextDER[i] {
-		if bytes.Equal(p.entries[i].der, der) {
-			return i
-		}
-	}
-	return -1
 }
 
 // search extends path (leaf first) by every verified issuer of its top,

@@ -14,21 +14,25 @@ import (
 // Pile is a set of certificates kept as DER and indexed by raw subject,
 // subject key ID and content, without parsing them: a certificate is
 // parsed with crypto/x509 only when the path search reaches it. Piles of
-// hundreds of thousands of certificates cost little more than their DER.
+// hundreds of thousands of certificates cost little more than their DER,
+// and the index holds no pointers for the garbage collector to chase.
 //
 // A Pile is not safe for concurrent use while certificates are added.
 type Pile struct {
-	entries []entry
-	origins []Origin
-	dups    []duplicate
-	seed    maphash.Seed
+	entries     []entry
+	origins     []Origin
+	dups        []duplicate
+	seed        maphash.Seed
+	arena       arena
+	parsedCerts map[int32]parsedEntry
 
-	bySubject, bySKI, byDER map[uint64]int32
-	// next* chain entries with the same hash, -1 ending each list.
-	nextSubject, nextSKI, nextDER []int32
+	// bySubject maps a subject's hash to its latest entry; nextSubject
+	// chains entries with the same hash, -1 ending each list. The key ID
+	// index is the same, built on first use: few builds need it.
+	bySubject, bySKI     map[uint64]int32
+	nextSubject, nextSKI []int32
 
-	arena arena
-	size  int64
+	size int64
 }
 
 // MaxPileSize bounds the DER a Pile holds (256 MiB).
@@ -42,21 +46,19 @@ type span struct{ off, len uint32 }
 
 func (s span) of(der []byte) []byte { return der[s.off : s.off+s.len] }
 
-// entry is one certificate of a pile.
+// entry is one certificate of a pile: where its DER is in the arena and
+// where the indexed fields are inside it.
 type entry struct {
-	der                             []byte
+	der                             ref
 	subject, issuer, spki, ski, aki span
 	isCA                            bool
 	origin                          int32
-	cert                            *x509.Certificate // parsed on first use
-	parseErr                        error
 }
 
-func (e *entry) subjectBytes() []byte { return e.subject.of(e.der) }
-func (e *entry) issuerBytes() []byte  { return e.issuer.of(e.der) }
-func (e *entry) skiBytes() []byte     { return e.ski.of(e.der) }
-func (e *entry) akiBytes() []byte     { return e.aki.of(e.der) }
-func (e *entry) selfIssued() bool     { return bytes.Equal(e.subjectBytes(), e.issuerBytes()) }
+type parsedEntry struct {
+	cert *x509.Certificate
+	err  error
+}
 
 // duplicate records a second copy of entry `of` found at origin.
 type duplicate struct{ of, origin int32 }
@@ -64,22 +66,30 @@ type duplicate struct{ of, origin int32 }
 // NewPile returns an empty pile.
 func NewPile() *Pile {
 	return &Pile{
-		seed:      maphash.MakeSeed(),
-		bySubject: map[uint64]int32{},
-		bySKI:     map[uint64]int32{},
-		byDER:     map[uint64]int32{},
+		seed:        maphash.MakeSeed(),
+		bySubject:   map[uint64]int32{},
+		parsedCerts: map[int32]parsedEntry{},
 	}
 }
 
 // Len returns the number of distinct certificates in the pile.
 func (p *Pile) Len() int { return len(p.entries) }
 
+func (p *Pile) der(i int32) []byte           { return p.arena.bytes(p.entries[i].der) }
+func (p *Pile) field(i int32, s span) []byte { return s.of(p.der(i)) }
+func (p *Pile) subjectOf(i int32) []byte     { return p.field(i, p.entries[i].subject) }
+func (p *Pile) issuerOf(i int32) []byte      { return p.field(i, p.entries[i].issuer) }
+func (p *Pile) spkiOf(i int32) []byte        { return p.field(i, p.entries[i].spki) }
+func (p *Pile) skiOf(i int32) []byte         { return p.field(i, p.entries[i].ski) }
+func (p *Pile) selfIssued(i int32) bool      { return bytes.Equal(p.subjectOf(i), p.issuerOf(i)) }
+func (p *Pile) originOf(i int32) Origin      { return p.origins[p.entries[i].origin] }
+
 // AddCertificate adds a parsed certificate. A certificate already in the
 // pile is recorded as a duplicate and not added again.
 func (p *Pile) AddCertificate(c *x509.Certificate, o Origin) error {
-	i, err := p.add(c.Raw, p.origin(o))
+	i, err := p.addCopy(c.Raw, p.origin(o))
 	if err == nil && i >= 0 {
-		p.entries[i].cert = c
+		p.parsedCerts[i] = parsedEntry{cert: c}
 	}
 	return err
 }
@@ -87,8 +97,18 @@ func (p *Pile) AddCertificate(c *x509.Certificate, o Origin) error {
 // AddDER adds one DER certificate, read without a full parse. It fails
 // when the DER is not a certificate's structure.
 func (p *Pile) AddDER(der []byte, o Origin) error {
-	_, err := p.add(der, p.origin(o))
+	_, err := p.addCopy(der, p.origin(o))
 	return err
+}
+
+func (p *Pile) addCopy(der []byte, origin int32) (int32, error) {
+	buf, r := p.arena.alloc(len(der))
+	copy(buf, der)
+	i, err := p.add(r, origin)
+	if i < 0 {
+		p.arena.release(len(der))
+	}
+	return i, err
 }
 
 func (p *Pile) origin(o Origin) int32 {
@@ -99,15 +119,18 @@ func (p *Pile) origin(o Origin) int32 {
 	return int32(len(p.origins) - 1)
 }
 
-// add indexes der and returns its entry's index, or -1 for a duplicate.
-func (p *Pile) add(der []byte, origin int32) (int, error) {
+// add indexes the DER at r and returns its entry's index, or -1 when it
+// is a duplicate or refused.
+func (p *Pile) add(r ref, origin int32) (int32, error) {
+	der := p.arena.bytes(r)
 	e, err := scanCertificate(der)
 	if err != nil {
 		return -1, err
 	}
-	h := maphash.Bytes(p.seed, der)
-	for i := p.head(p.byDER, h); i >= 0; i = p.nextDER[i] {
-		if bytes.Equal(p.entries[i].der, der) {
+	// A duplicate has the same subject: its list is the one to search.
+	h := maphash.Bytes(p.seed, e.subject.of(der))
+	for i := p.head(p.bySubject, h); i >= 0; i = p.nextSubject[i] {
+		if bytes.Equal(p.der(i), der) {
 			p.dups = append(p.dups, duplicate{of: i, origin: origin})
 			return -1, nil
 		}
@@ -116,17 +139,23 @@ func (p *Pile) add(der []byte, origin int32) (int, error) {
 		return -1, ErrPileFull
 	}
 	p.size += int64(len(der))
-	e.origin = origin
+	e.der, e.origin = r, origin
 	idx := int32(len(p.entries))
 	p.entries = append(p.entries, e)
-	p.nextDER = append(p.nextDER, p.link(p.byDER, h, idx))
-	p.nextSubject = append(p.nextSubject, p.link(p.bySubject, maphash.Bytes(p.seed, e.subjectBytes()), idx))
+	p.nextSubject = append(p.nextSubject, p.link(p.bySubject, h, idx))
+	if p.bySKI != nil {
+		p.indexSKI(idx)
+	}
+	return idx, nil
+}
+
+// indexSKI adds entry i to the key ID index.
+func (p *Pile) indexSKI(i int32) {
 	next := int32(-1)
-	if e.ski.len > 0 {
-		next = p.link(p.bySKI, maphash.Bytes(p.seed, e.skiBytes()), idx)
+	if ski := p.skiOf(i); len(ski) > 0 {
+		next = p.link(p.bySKI, maphash.Bytes(p.seed, ski), i)
 	}
 	p.nextSKI = append(p.nextSKI, next)
-	return int(idx), nil
 }
 
 // link makes idx the head of h's list and returns the previous head.
@@ -150,7 +179,7 @@ func (p *Pile) head(m map[uint64]int32, h uint64) int32 {
 func (p *Pile) withSubject(name []byte) []int32 {
 	var out []int32
 	for i := p.head(p.bySubject, maphash.Bytes(p.seed, name)); i >= 0; i = p.nextSubject[i] {
-		if bytes.Equal(p.entries[i].subjectBytes(), name) {
+		if bytes.Equal(p.subjectOf(i), name) {
 			out = append(out, i)
 		}
 	}
@@ -162,25 +191,46 @@ func (p *Pile) withSKI(id []byte) []int32 {
 	if len(id) == 0 {
 		return nil
 	}
+	if p.bySKI == nil {
+		p.bySKI = make(map[uint64]int32, len(p.entries))
+		for i := range p.entries {
+			p.indexSKI(int32(i))
+		}
+	}
 	var out []int32
 	for i := p.head(p.bySKI, maphash.Bytes(p.seed, id)); i >= 0; i = p.nextSKI[i] {
-		if bytes.Equal(p.entries[i].skiBytes(), id) {
+		if bytes.Equal(p.skiOf(i), id) {
 			out = append(out, i)
 		}
 	}
 	return out
 }
 
-// parsed returns entry i parsed by crypto/x509, parsing it on first use.
-func (p *Pile) parsed(i int32) (*x509.Certificate, error) {
-	e := &p.entries[i]
-	if e.cert == nil && e.parseErr == nil {
-		e.cert, e.parseErr = x509.ParseCertificate(e.der)
-		if e.parseErr != nil {
-			e.parseErr = fmt.Errorf("%s: invalid certificate: %s", p.origins[e.origin].Name, trimX509(e.parseErr))
+// find returns the entry whose DER is der, or -1.
+func (p *Pile) find(der []byte) int32 {
+	e, err := scanCertificate(der)
+	if err != nil {
+		return -1
+	}
+	for i := p.head(p.bySubject, maphash.Bytes(p.seed, e.subject.of(der))); i >= 0; i = p.nextSubject[i] {
+		if bytes.Equal(p.der(i), der) {
+			return i
 		}
 	}
-	return e.cert, e.parseErr
+	return -1
+}
+
+// parsed returns entry i parsed by crypto/x509, parsing it on first use.
+func (p *Pile) parsed(i int32) (*x509.Certificate, error) {
+	pe, ok := p.parsedCerts[i]
+	if !ok {
+		pe.cert, pe.err = x509.ParseCertificate(p.der(i))
+		if pe.err != nil {
+			pe.err = fmt.Errorf("%s: invalid certificate: %s", p.originOf(i).Name, trimX509(pe.err))
+		}
+		p.parsedCerts[i] = pe
+	}
+	return pe.cert, pe.err
 }
 
 func trimX509(err error) string {
@@ -189,6 +239,57 @@ func trimX509(err error) string {
 		return s[6:]
 	}
 	return s
+}
+
+// ref locates bytes in the arena.
+type ref struct {
+	chunk    int32
+	off, len uint32
+}
+
+// arena holds the pile's DER in large chunks, so that many small
+// certificates cost one allocation per MiB, and whole input buffers can be
+// adopted without a copy.
+type arena struct {
+	chunks [][]byte
+	cur    int // the chunk alloc takes from, -1 for none
+	init   bool
+}
+
+const arenaChunk = 1 << 20
+
+// alloc returns n bytes to fill and their location.
+func (a *arena) alloc(n int) ([]byte, ref) {
+	if !a.init {
+		a.cur, a.init = -1, true
+	}
+	if a.cur < 0 || cap(a.chunks[a.cur])-len(a.chunks[a.cur]) < n {
+		a.chunks = append(a.chunks, make([]byte, 0, max(arenaChunk, n)))
+		a.cur = len(a.chunks) - 1
+	}
+	c := a.chunks[a.cur]
+	start := len(c)
+	a.chunks[a.cur] = c[:start+n]
+	return c[start : start+n : start+n], ref{chunk: int32(a.cur), off: uint32(start), len: uint32(n)}
+}
+
+// release gives back the last n bytes of the latest allocation.
+func (a *arena) release(n int) {
+	c := a.chunks[a.cur]
+	a.chunks[a.cur] = c[:len(c)-n]
+}
+
+// adopt keeps b, which the caller no longer changes, as a chunk of its own.
+func (a *arena) adopt(b []byte) int32 {
+	if !a.init {
+		a.cur, a.init = -1, true
+	}
+	a.chunks = append(a.chunks, b)
+	return int32(len(a.chunks) - 1)
+}
+
+func (a *arena) bytes(r ref) []byte {
+	return a.chunks[r.chunk][r.off : r.off+r.len : r.off+r.len]
 }
 
 var (
@@ -203,7 +304,7 @@ var errNotCertificate = errors.New("not a certificate: malformed DER structure")
 // public key, key IDs, CA flag) with cryptobyte, without crypto/x509's
 // full parse. It checks the DER structure of everything it walks.
 func scanCertificate(der []byte) (entry, error) {
-	e := entry{der: der}
+	var e entry
 	input := cryptobyte.String(der)
 	var cert, tbs cryptobyte.String
 	if !input.ReadASN1(&cert, cbasn1.SEQUENCE) || !input.Empty() ||

@@ -10,7 +10,7 @@ import (
 // pemBlock is one PEM block as found in the stream. Its slices are valid
 // until the scanner's next call.
 type pemBlock struct {
-	typ  string
+	typ  []byte
 	body []byte // between the BEGIN line and the END line
 	text []byte // the whole block, BEGIN line to END line
 }
@@ -25,39 +25,38 @@ type pemScanner struct {
 	lines int // newlines before buf[0]
 }
 
-// next returns the next block, or nil at the end of the stream.
-func (s *pemScanner) next() (*pemBlock, error) {
+// next returns the next block; ok is false at the end of the stream.
+func (s *pemScanner) next() (blk pemBlock, ok bool, err error) {
 	for {
 		data := s.buf[s.start:]
 		i := bytes.Index(data, pemBegin)
 		if i < 0 {
 			if s.eof {
-				return nil, nil
+				return blk, false, nil
 			}
 			s.start += max(0, len(data)-len(pemBegin)+1) // keep a possible partial marker
 			if err := s.fill(); err != nil {
-				return nil, err
+				return blk, false, err
 			}
 			continue
 		}
 		s.start += i
 		data = s.buf[s.start:]
-		end, ok := blockEnd(data, s.eof)
-		if !ok {
-			return nil, s.damaged()
+		end, whole := blockEnd(data, s.eof)
+		if !whole {
+			return blk, false, s.damaged()
 		}
 		if end < 0 {
 			if err := s.fill(); err != nil {
-				return nil, err
+				return blk, false, err
 			}
 			continue
 		}
-		blk, ok := splitBlock(data[:end])
-		if !ok {
-			return nil, s.damaged()
+		if blk, ok = splitBlock(data[:end]); !ok {
+			return blk, false, s.damaged()
 		}
 		s.start += end
-		return blk, nil
+		return blk, true, nil
 	}
 }
 
@@ -65,16 +64,15 @@ func (s *pemScanner) next() (*pemBlock, error) {
 // data starts with, -1 when more data is needed, or false when the block is
 // cut short by another BEGIN or the end of the stream.
 func blockEnd(data []byte, eof bool) (int, bool) {
-	endAt := bytes.Index(data[len(pemBegin):], pemEnd)
+	endAt := markerAfter(data)
 	if endAt < 0 {
-		if eof || bytes.Contains(data[len(pemBegin):], pemBegin) {
+		if eof {
 			return 0, false
 		}
 		return -1, true
 	}
-	endAt += len(pemBegin)
-	if bytes.Contains(data[len(pemBegin):endAt], pemBegin) {
-		return 0, false
+	if !bytes.HasPrefix(data[endAt:], pemEnd) {
+		return 0, false // another BEGIN first
 	}
 	nl := bytes.IndexByte(data[endAt:], '\n')
 	if nl < 0 {
@@ -86,28 +84,57 @@ func blockEnd(data []byte, eof bool) (int, bool) {
 	return endAt + nl + 1, true
 }
 
+// markerAfter returns where the first BEGIN or END marker after the BEGIN
+// line of data starts, or -1. Base64 holds no '-', so the next '-' after
+// the first line is a marker unless the block has headers (DEK-Info:
+// DES-EDE3-CBC), which the slower search handles.
+func markerAfter(data []byte) int {
+	from := bytes.IndexByte(data, '\n')
+	if from < 0 {
+		return -1
+	}
+	for from < len(data) {
+		i := bytes.IndexByte(data[from:], '-')
+		if i < 0 {
+			return -1
+		}
+		at := from + i
+		rest := data[at:]
+		if bytes.HasPrefix(rest, pemEnd) || bytes.HasPrefix(rest, pemBegin) {
+			return at
+		}
+		if len(rest) < len(pemBegin) && (bytes.HasPrefix(pemEnd, rest) || bytes.HasPrefix(pemBegin, rest)) {
+			return -1 // a marker cut by the window: read more
+		}
+		from = at + 1
+	}
+	return -1
+}
+
 // splitBlock reads the type from the BEGIN line and checks that the END
 // line names the same type.
-func splitBlock(text []byte) (*pemBlock, bool) {
+func splitBlock(text []byte) (pemBlock, bool) {
 	nl := bytes.IndexByte(text, '\n')
 	if nl < 0 {
-		return nil, false
+		return pemBlock{}, false
 	}
 	begin := bytes.TrimRight(text[:nl], " \t\r")
 	typ, ok := bytes.CutPrefix(begin, pemBegin)
 	if !ok {
-		return nil, false
+		return pemBlock{}, false
 	}
-	if typ, ok = bytes.CutSuffix(typ, []byte("-----")); !ok {
-		return nil, false
+	if typ, ok = bytes.CutSuffix(typ, dashes); !ok {
+		return pemBlock{}, false
 	}
 	endAt := bytes.LastIndex(text, pemEnd)
 	end := bytes.TrimRight(text[endAt+len(pemEnd):], " \t\r\n")
-	if endTyp, ok := bytes.CutSuffix(end, []byte("-----")); !ok || !bytes.Equal(endTyp, typ) {
-		return nil, false
+	if endTyp, ok := bytes.CutSuffix(end, dashes); !ok || !bytes.Equal(endTyp, typ) {
+		return pemBlock{}, false
 	}
-	return &pemBlock{typ: string(typ), body: text[nl+1 : endAt], text: text}, true
+	return pemBlock{typ: typ, body: text[nl+1 : endAt], text: text}, true
 }
+
+var dashes = []byte("-----")
 
 const maxPEMBlock = MaxInputSize
 

@@ -86,13 +86,15 @@ func (p *Pile) readDER(data []byte, o Origin, password PasswordFunc) ([]crypto.S
 		return keys, err
 	}
 	origin := p.origin(o)
+	chunk := p.arena.adopt(data)
 	s := cryptobyte.String(data)
 	for n := 1; !s.Empty(); n++ {
+		off := len(data) - len(s)
 		var raw cryptobyte.String
 		if !s.ReadASN1Element(&raw, cbasn1.SEQUENCE) {
 			return nil, fmt.Errorf("DER certificate followed by %d unexpected trailing bytes", len(s))
 		}
-		if _, err := p.add(raw, origin); err != nil {
+		if _, err := p.add(ref{chunk: chunk, off: uint32(off), len: uint32(len(raw))}, origin); err != nil {
 			if n > 1 && errors.Is(err, errNotCertificate) {
 				return nil, fmt.Errorf("DER certificate followed by %d bytes that are not a certificate", len(raw)+len(s))
 			}
@@ -142,16 +144,16 @@ func (p *Pile) readPEM(br *bufio.Reader, o Origin, password PasswordFunc) ([]cry
 	var keys []crypto.Signer
 	found, certs := false, 0
 	for n := 1; ; n++ {
-		blk, err := sc.next()
+		blk, ok, err := sc.next()
 		if err != nil {
 			return nil, err
 		}
-		if blk == nil {
+		if !ok {
 			break
 		}
 		found = true
-		if certBlockTypes[blk.typ] {
-			if err := p.addPEMCertificate(blk, origin); err != nil {
+		if certBlockTypes[string(blk.typ)] {
+			if err := p.addPEMCertificate(&blk, origin); err != nil {
 				return nil, fmt.Errorf("PEM block %d (%s): %w", n, blk.typ, err)
 			}
 			certs++
@@ -179,38 +181,25 @@ func (p *Pile) readPEM(br *bufio.Reader, o Origin, password PasswordFunc) ([]cry
 }
 
 func (p *Pile) addPEMCertificate(blk *pemBlock, origin int32) error {
-	der := p.arena.alloc(base64.StdEncoding.DecodedLen(len(blk.body)))
+	der, r := p.arena.alloc(base64.StdEncoding.DecodedLen(len(blk.body)))
 	n, err := base64.StdEncoding.Decode(der, blk.body)
 	if err != nil {
 		// Spaces, tabs or headers: let encoding/pem sort it out.
 		b, _ := pem.Decode(blk.text)
-		if b == nil {
+		if b == nil || len(b.Bytes) > len(der) {
+			p.arena.release(len(der))
 			return errors.New("base64 is damaged")
 		}
 		n = copy(der, b.Bytes)
 	}
 	p.arena.release(len(der) - n)
-	der = der[:n:n]
-	if _, err := p.add(der, origin); err != nil {
-		return certificateError(der, err)
+	r.len = uint32(n)
+	i, err := p.add(r, origin)
+	if i < 0 {
+		p.arena.release(n)
+	}
+	if err != nil {
+		return certificateError(der[:n], err)
 	}
 	return nil
 }
-
-// arena hands out DER buffers from large chunks, so that many small
-// certificates cost one allocation per MiB.
-type arena struct{ cur []byte }
-
-const arenaChunk = 1 << 20
-
-func (a *arena) alloc(n int) []byte {
-	if cap(a.cur)-len(a.cur) < n {
-		a.cur = make([]byte, 0, max(arenaChunk, n))
-	}
-	start := len(a.cur)
-	a.cur = a.cur[:start+n]
-	return a.cur[start : start+n : start+n]
-}
-
-// release gives back the last n bytes of the latest allocation.
-func (a *arena) release(n int) { a.cur = a.cur[:len(a.cur)-n] }
