@@ -239,7 +239,9 @@ func verifyHint(r *verify.Report) string {
 	switch {
 	case r.Has(verify.KeyMismatch):
 		return "the key belongs to another certificate: 'chaintool inspect' shows which"
-	case r.Has(verify.WrongOrder), r.Has(verify.IncompleteChain):
+	case r.Has(verify.IncompleteChain):
+		return "'chaintool bundle' adds the missing intermediates (from --pool files or their AIA URLs)"
+	case r.Has(verify.WrongOrder):
 		return "'chaintool bundle' writes the chain leaf first, each certificate followed by its issuer"
 	case r.Has(verify.UntrustedRoot):
 		return "for a private CA, trust its root with --roots FILE"
