@@ -84,29 +84,25 @@ type liveCheck struct {
 	err   error // the TLS handshake failed
 }
 
-// connect makes a crypto/tls connection, then sends GET / over it to read
-// the Strict-Transport-Security header.
-func connect(ctx context.Context, addr, sni, hostHeader string, timeout time.Duration) liveCheck {
+// connect makes a crypto/tls connection over raw, then sends GET / over
+// it to read the Strict-Transport-Security header. It closes raw.
+func connect(ctx context.Context, raw net.Conn, sni, hostHeader string, timeout time.Duration) liveCheck {
+	defer raw.Close()
 	ctx, cancel := context.WithTimeout(ctx, 2*timeout)
 	defer cancel()
-	d := &tls.Dialer{
-		NetDialer: &net.Dialer{Timeout: timeout},
-		Config: &tls.Config{
-			ServerName:         sni,
-			InsecureSkipVerify: true, //nolint:gosec // the chain is judged by verify, not here
-			MinVersion:         tls.VersionTLS10,
-			CipherSuites:       allGoSuites(),
-			NextProtos:         []string{"http/1.1"},
-		},
-	}
-	conn, err := d.DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return liveCheck{err: err, hsts: HSTSResult{MaxAge: -1}}
-	}
-	defer conn.Close()
 	deadline, _ := ctx.Deadline()
-	_ = conn.SetDeadline(deadline)
-	lc := liveCheck{state: conn.(*tls.Conn).ConnectionState()}
+	_ = raw.SetDeadline(deadline)
+	conn := tls.Client(raw, &tls.Config{
+		ServerName:         sni,
+		InsecureSkipVerify: true, //nolint:gosec // the chain is judged by verify, not here
+		MinVersion:         tls.VersionTLS10,
+		CipherSuites:       allGoSuites(),
+		NextProtos:         []string{"http/1.1"},
+	})
+	if err := conn.HandshakeContext(ctx); err != nil {
+		return liveCheck{err: err, hsts: HSTSResult{MaxAge: -1, Problem: "no TLS connection for an HTTP request"}}
+	}
+	lc := liveCheck{state: conn.ConnectionState()}
 	lc.hsts = fetchHSTS(conn, hostHeader)
 	return lc
 }

@@ -29,9 +29,9 @@ type Options struct {
 	// Roots are the trust anchors; nil means the system store plus the
 	// Mozilla roots.
 	Roots *bundle.Roots
-	// Timeout bounds each probe (dial, write, read); 0 means 5 s.
+	// Timeout bounds each probe (dial, write, read); 0 means DefaultTimeout.
 	Timeout time.Duration
-	// Concurrency bounds the probes in flight; 0 means 8.
+	// Concurrency bounds the probes in flight; 0 means DefaultConcurrency.
 	Concurrency int
 	// At is the time certificates are judged at; zero means now.
 	At time.Time
