@@ -1,12 +1,15 @@
 package serve
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/http"
 	"os"
 	"strings"
+	"time"
 )
 
 // fileHandler serves the regular files under a folder through an os.Root,
@@ -15,7 +18,8 @@ import (
 // place), and names starting with a dot are never served. Everything else
 // gets 404, never a hint about what exists.
 type fileHandler struct {
-	root *os.Root
+	root  *os.Root
+	cache *fileCache
 }
 
 func newFileHandler(dir string) (*fileHandler, error) {
@@ -27,7 +31,7 @@ func newFileHandler(dir string) (*fileHandler, error) {
 		}
 		return nil, fmt.Errorf("%s: %w", dir, err)
 	}
-	return &fileHandler{root: root}, nil
+	return &fileHandler{root: root, cache: newFileCache()}, nil
 }
 
 func (h *fileHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -39,30 +43,76 @@ func (h *fileHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		notFound(w)
 		return
 	}
-	f, st, err := h.open(name)
+	now := time.Now()
+	if e := h.cache.get(h.root, name, now); e != nil {
+		serveCached(w, r, e)
+		return
+	}
+	f, filePath, st, err := h.open(name)
 	if err != nil {
 		notFound(w)
 		return
 	}
 	defer f.Close()
+	if e := h.cache.load(name, filePath, f, st, now); e != nil {
+		serveCached(w, r, e)
+		return
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		notFound(w)
+		return
+	}
 	http.ServeContent(w, r, st.Name(), st.ModTime(), f)
 }
 
-// open returns the regular file name, or name/index.html for a folder.
-func (h *fileHandler) open(name string) (*os.File, fs.FileInfo, error) {
+// serveCached answers from memory. A plain GET or HEAD, the common case,
+// is written directly with the headers made when the file was cached;
+// conditional and range requests go through http.ServeContent.
+func serveCached(w http.ResponseWriter, r *http.Request, e *cachedFile) {
+	h := w.Header()
+	h["Content-Type"] = e.contentType
+	if !plainRequest(r) {
+		http.ServeContent(w, r, "", e.modTime, bytes.NewReader(e.data))
+		return
+	}
+	h["Last-Modified"] = e.lastModified
+	h["Accept-Ranges"] = acceptRanges
+	h["Content-Length"] = e.contentLength
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		w.Write(e.data)
+	}
+}
+
+var acceptRanges = []string{"bytes"}
+
+// plainRequest reports whether r asks for no range and no condition.
+func plainRequest(r *http.Request) bool {
+	for _, k := range [...]string{"Range", "If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since", "If-Range"} {
+		if _, ok := r.Header[k]; ok {
+			return false
+		}
+	}
+	return true
+}
+
+// open returns the regular file name, or name/index.html for a folder,
+// with its path inside the root.
+func (h *fileHandler) open(name string) (*os.File, string, fs.FileInfo, error) {
 	f, err := h.root.Open(name)
 	if err != nil {
-		return nil, nil, err
+		return nil, "", nil, err
 	}
 	st, err := f.Stat()
 	if err == nil && st.IsDir() {
 		f.Close()
-		index := "index.html"
-		if name != "." {
-			index = name + "/index.html"
+		if name == "." {
+			name = "index.html"
+		} else {
+			name += "/index.html"
 		}
-		if f, err = h.root.Open(index); err != nil {
-			return nil, nil, err
+		if f, err = h.root.Open(name); err != nil {
+			return nil, "", nil, err
 		}
 		st, err = f.Stat()
 	}
@@ -71,9 +121,9 @@ func (h *fileHandler) open(name string) (*os.File, fs.FileInfo, error) {
 	}
 	if err != nil {
 		f.Close()
-		return nil, nil, err
+		return nil, "", nil, err
 	}
-	return f, st, nil
+	return f, name, st, nil
 }
 
 // cleanName turns a decoded URL path into a name inside the root, or

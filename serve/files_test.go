@@ -1,9 +1,14 @@
 package serve
 
 import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // TestFilesStayInside serves a folder next to secrets and tries every way
@@ -111,5 +116,76 @@ func TestStartRefusesMissingDir(t *testing.T) {
 	_, err := Start(testDemo(t).Certificate, Options{Addr: "127.0.0.1:0", Dir: filepath.Join(t.TempDir(), "nope")})
 	if err == nil {
 		t.Fatal("started on a missing folder")
+	}
+}
+
+// TestFileCache checks that cached files follow the disk: an edit shows
+// after the revalidation interval, a removed file stops being served, and
+// conditional and range requests still work from memory.
+func TestFileCache(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "page.txt")
+	if err := os.WriteFile(file, []byte("version one"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := startTest(t, Options{Dir: dir})
+	c := httpClient(t, clientConfig(t))
+	resp, body := get(t, c, s.URL()+"page.txt")
+	if body != "version one" || resp.Header.Get("Content-Length") != "11" || resp.Header.Get("Last-Modified") == "" ||
+		resp.Header.Get("Content-Type") != "text/plain; charset=utf-8" {
+		t.Fatalf("first fetch: %q %v", body, resp.Header)
+	}
+	req, _ := http.NewRequest("GET", s.URL()+"page.txt", nil)
+	req.Header.Set("Range", "bytes=0-6")
+	ranged, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	part, _ := io.ReadAll(ranged.Body)
+	ranged.Body.Close()
+	if ranged.StatusCode != http.StatusPartialContent || string(part) != "version" {
+		t.Errorf("range: %d %q", ranged.StatusCode, part)
+	}
+
+	later := time.Now().Add(time.Minute)
+	if err := os.WriteFile(file, []byte("version two, longer"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.Chtimes(file, later, later)
+	deadline := time.Now().Add(cacheRevalidate + 3*time.Second)
+	for {
+		if _, body = get(t, c, s.URL()+"page.txt"); body == "version two, longer" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("still serving %q after the file changed", body)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	os.Remove(file)
+	deadline = time.Now().Add(cacheRevalidate + 3*time.Second)
+	for {
+		resp, _ := get(t, c, s.URL()+"page.txt")
+		if resp.StatusCode == http.StatusNotFound {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("still serving a removed file")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func BenchmarkFileHandler(b *testing.B) {
+	dir := b.TempDir()
+	os.WriteFile(filepath.Join(dir, "index.html"), bytes.Repeat([]byte("x"), 600), 0o644)
+	h, err := newFileHandler(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	req := httptest.NewRequest("GET", "/index.html", nil)
+	b.ReportAllocs()
+	for b.Loop() {
+		h.ServeHTTP(&discardWriter{h: http.Header{}}, req)
 	}
 }
