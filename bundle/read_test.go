@@ -325,6 +325,14 @@ func TestReadDER(t *testing.T) {
 	}
 	assertSameCerts(t, got.Certs, testpki.X509(leaf, inter))
 
+	// Windows .p7b exports are often BER, with indefinite lengths.
+	p7c := readFixture(t, "chain.p7c")
+	ber := append(append([]byte{0x30, 0x80}, p7c[4:]...), 0, 0)
+	got, err = Read(ber, "ber.p7b", nil)
+	if err != nil || got.Format != FormatPKCS7 || len(got.Certs) != 2 {
+		t.Fatalf("BER PKCS#7: %v", err)
+	}
+
 	block, _ := pem.Decode(readFixture(t, "leaf-pkcs8-encrypted.key"))
 	calls := 0
 	got, err = Read(block.Bytes, "key.der", countingPassword(readFixturePassword, &calls))
