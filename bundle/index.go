@@ -309,25 +309,35 @@ func scanCertificate(der []byte) (entry, error) {
 	var cert, tbs cryptobyte.String
 	if !input.ReadASN1(&cert, cbasn1.SEQUENCE) || !input.Empty() ||
 		!cert.ReadASN1(&tbs, cbasn1.SEQUENCE) ||
-		!cert.SkipASN1(cbasn1.SEQUENCE) || !cert.SkipASN1(cbasn1.BIT_STRING) || !cert.Empty() {
+		!cert.SkipASN1(cbasn1.SEQUENCE) || !cert.SkipASN1(cbasn1.BIT_STRING) {
 		return e, errNotCertificate
 	}
+	// As crypto/x509 does: unique IDs from version 2, extensions in
+	// version 3, and bytes after the last field ignored.
+	var version int
 	var issuer, subject, spki cryptobyte.String
-	if !tbs.SkipOptionalASN1(cbasn1.Tag(0).Constructed().ContextSpecific()) ||
+	if !tbs.ReadOptionalASN1Integer(&version, cbasn1.Tag(0).Constructed().ContextSpecific(), 0) ||
 		!tbs.SkipASN1(cbasn1.INTEGER) ||
 		!tbs.SkipASN1(cbasn1.SEQUENCE) ||
 		!tbs.ReadASN1Element(&issuer, cbasn1.SEQUENCE) ||
 		!tbs.SkipASN1(cbasn1.SEQUENCE) ||
 		!tbs.ReadASN1Element(&subject, cbasn1.SEQUENCE) ||
-		!tbs.ReadASN1Element(&spki, cbasn1.SEQUENCE) ||
-		!tbs.SkipOptionalASN1(cbasn1.Tag(1).ContextSpecific()) ||
-		!tbs.SkipOptionalASN1(cbasn1.Tag(2).ContextSpecific()) {
+		!tbs.ReadASN1Element(&spki, cbasn1.SEQUENCE) {
 		return e, errNotCertificate
 	}
 	e.issuer, e.subject, e.spki = spanOf(der, issuer), spanOf(der, subject), spanOf(der, spki)
+	if version < 1 {
+		return e, nil
+	}
+	if !tbs.SkipOptionalASN1(cbasn1.Tag(1).ContextSpecific()) || !tbs.SkipOptionalASN1(cbasn1.Tag(2).ContextSpecific()) {
+		return e, errNotCertificate
+	}
+	if version != 2 {
+		return e, nil
+	}
 	var exts cryptobyte.String
 	var present bool
-	if !tbs.ReadOptionalASN1(&exts, &present, cbasn1.Tag(3).Constructed().ContextSpecific()) || !tbs.Empty() {
+	if !tbs.ReadOptionalASN1(&exts, &present, cbasn1.Tag(3).Constructed().ContextSpecific()) {
 		return e, errNotCertificate
 	}
 	if present && !scanExtensions(der, exts, &e) {
