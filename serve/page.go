@@ -172,9 +172,9 @@ code { font-size: .8rem; word-break: break-all; } .grade { font-size: 2.5rem; fo
 
 <h2>Self-grade</h2>
 {{with .SelfGrade}}{{if .Error}}<p class="bad">The self-check failed: {{.Error}}</p>{{else}}
-<p><span class="grade">{{.Grade}}</span> score {{.Score}} (protocol {{.ProtocolScore}}, key exchange {{.KeyExchangeScore}}, cipher {{.CipherScore}}),
-checked {{date .CheckedAt}} by {{if eq .Checker "grade"}}chaintool's grader{{else}}the minimal built-in check{{end}}.</p>
-{{if .Caps}}<p>Caps:</p><ul>{{range .Caps}}<li>{{.}}</li>{{end}}</ul>{{end}}
+<p><span class="grade">{{.Grade}}</span> score {{.Score}} (protocol support {{.ProtocolScore}}, key exchange {{.KeyExchangeScore}}, cipher strength {{.CipherScore}}),
+graded by the SSL Labs rating guide over loopback on {{date .CheckedAt}}, in {{.DurationMS}} ms.</p>
+{{if .Caps}}<p>Capped:</p><ul>{{range .Caps}}<li>{{.Grade}}: {{.Reason}}</li>{{end}}</ul>{{end}}
 {{if .Warnings}}<p>Warnings:</p><ul>{{range .Warnings}}<li>{{.}}</li>{{end}}</ul>{{end}}
 {{end}}{{else}}<p>Not graded yet.</p>{{end}}
 </body>

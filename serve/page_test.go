@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/chaintool/chaintool/bundle"
+	"github.com/chaintool/chaintool/grade"
 	"github.com/chaintool/chaintool/internal/testpki"
 )
 
@@ -77,8 +78,8 @@ func TestPageHTML(t *testing.T) {
 	if strings.Contains(body, "<script>alert") || strings.Contains(body, "<b>evil") {
 		t.Error("page does not escape certificate names")
 	}
-	s.grade.Store(&SelfGrade{Grade: "A+", Score: 93, ProtocolScore: 100, KeyExchangeScore: 90, CipherScore: 90,
-		Warnings: []string{"a warning"}, Checker: "grade", CheckedAt: time.Now()})
+	s.grade.Store(&SelfGrade{Result: &grade.Result{Grade: "A+", Score: 93, ProtocolScore: 100, KeyExchangeScore: 90, CipherScore: 90,
+		Warnings: []string{"a warning"}}, CheckedAt: time.Now()})
 	_, body = get(t, httpClient(t, cfg), s.URL())
 	for _, want := range []string{`class="grade">A&#43;<`, "score 93", "a warning"} {
 		if !strings.Contains(body, want) {

@@ -11,52 +11,34 @@ import (
 	"github.com/chaintool/chaintool/grade"
 )
 
-// SelfGrade is the server's grade of itself, by ../shared/GRADING.md. Its
-// JSON keys are stable; see docs/serve.md.
+// SelfGrade is the server's grade of itself by ../shared/GRADING.md: the
+// Result of package grade (its JSON keys at the top level, see
+// docs/grade.md) and when it was made. Result is nil when the check could
+// not run; Error then says why.
 type SelfGrade struct {
-	// Target is the loopback address graded.
-	Target string `json:"target"`
-	// ServerName is the name the certificate was checked against.
-	ServerName string `json:"server_name"`
-	// Grade is the letter, "A+" to "F", "T" or "M"; empty after an error.
-	Grade            string      `json:"grade"`
-	Score            int         `json:"score"`
-	ProtocolScore    int         `json:"protocol_score"`
-	KeyExchangeScore int         `json:"key_exchange_score"`
-	CipherScore      int         `json:"cipher_strength_score"`
-	Caps             []grade.Cap `json:"caps"`
-	Warnings         []string    `json:"warnings"`
-	NotTested        []string    `json:"not_tested"`
-	// Checker is "grade", chaintool's full grader.
-	Checker string `json:"checker"`
-	// CheckedAt is when the check ran; Duration how long it took.
-	CheckedAt  time.Time `json:"checked_at"`
-	DurationMS int64     `json:"duration_ms"`
+	*grade.Result
+	// CheckedAt is when the check started.
+	CheckedAt time.Time `json:"checked_at"`
 	// Error says why the check could not run; empty when it did.
 	Error string `json:"error,omitempty"`
 }
 
-// SelfCheck grades the server over loopback, trusting roots (nil means
-// the system store plus the Mozilla roots), and keeps the result for the
-// built-in page. The certificate is checked against the leaf's first name.
+// SelfCheck grades the server over loopback with package grade, trusting
+// roots (nil means the system store plus the Mozilla roots), and keeps
+// the result for the built-in page. The certificate is checked against
+// the name ClientName picks from the leaf.
 func (s *Server) SelfCheck(ctx context.Context, roots *bundle.Roots) (*SelfGrade, error) {
-	start := time.Now()
-	sg := &SelfGrade{
-		Target:     loopbackAddr(s.Addr()),
+	sg := &SelfGrade{CheckedAt: time.Now().UTC().Truncate(time.Second)}
+	res, err := grade.Grade(ctx, loopbackAddr(s.Addr()), grade.Options{
 		ServerName: ClientName(s.Certificate().Chain[0]),
-		Checker:    "grade",
-		CheckedAt:  start.UTC().Truncate(time.Second),
-	}
-	res, err := grade.Grade(ctx, sg.Target, grade.Options{ServerName: sg.ServerName, Roots: roots})
-	sg.DurationMS = time.Since(start).Milliseconds()
+		Roots:      roots,
+	})
 	if err != nil {
 		sg.Error = err.Error()
 		s.grade.Store(sg)
 		return sg, err
 	}
-	sg.Grade, sg.Score = res.Grade, res.Score
-	sg.ProtocolScore, sg.KeyExchangeScore, sg.CipherScore = res.ProtocolScore, res.KeyExchangeScore, res.CipherScore
-	sg.Caps, sg.Warnings, sg.NotTested = res.Caps, res.Warnings, res.NotTested
+	sg.Result = res
 	s.grade.Store(sg)
 	return sg, nil
 }

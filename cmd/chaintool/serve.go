@@ -397,8 +397,8 @@ func (r *serveRun) check(srv *serve.Server) error {
 		if _, err := r.e.stdout.Write(append(out, '\n')); err != nil {
 			return err
 		}
-	} else {
-		writeSelfGrade(r.e.stdout, sg)
+	} else if err := sg.WriteText(r.e.stdout); err != nil {
+		return err
 	}
 	if !pass {
 		return problems(fmt.Sprintf("the server graded %s, below --min-grade %s", sg.Grade, minGrade), "")
@@ -406,26 +406,12 @@ func (r *serveRun) check(srv *serve.Server) error {
 	return nil
 }
 
-// checkJSON is the --check --json schema: the self-grade plus the verdict.
+// checkJSON is the --check --json schema: chaintool grade's, plus when
+// the check ran and the verdict against --min-grade.
 type checkJSON struct {
 	*serve.SelfGrade
 	MinGrade string `json:"min_grade"`
 	Pass     bool   `json:"pass"`
-}
-
-func writeSelfGrade(w io.Writer, sg *serve.SelfGrade) {
-	fmt.Fprintf(w, "%s\n", sg.Grade)
-	fmt.Fprintf(w, "score %d: protocol %d, key exchange %d, cipher %d\n", sg.Score, sg.ProtocolScore, sg.KeyExchangeScore, sg.CipherScore)
-	fmt.Fprintf(w, "graded %s as %s in %.2f s\n", sg.Target, sg.ServerName, float64(sg.DurationMS)/1000)
-	for _, c := range sg.Caps {
-		fmt.Fprintf(w, "capped at %s: %s\n", c.Grade, c.Reason)
-	}
-	for _, warning := range sg.Warnings {
-		fmt.Fprintf(w, "warning: %s\n", warning)
-	}
-	if len(sg.NotTested) > 0 {
-		fmt.Fprintf(w, "not tested: %s\n", strings.Join(sg.NotTested, ", "))
-	}
 }
 
 // shutdownTimeout bounds how long requests under way may take to finish.
