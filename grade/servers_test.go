@@ -1,8 +1,6 @@
 package grade
 
 import (
-	"bufio"
-	"context"
 	"fmt"
 	"net"
 	"os"
@@ -231,53 +229,30 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// pythonServer is the seed's server: http.server behind ssl, TLS 1.0 and
-// 1.1 switched off, three ECDHE-RSA AEAD suites, HSTS in end_headers.
-const pythonServer = `
-import http.server, ssl, sys, os
-class Handler(http.server.SimpleHTTPRequestHandler):
-    def end_headers(self):
-        self.send_header("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
-        super().end_headers()
-    def log_message(self, *args):
-        pass
-os.chdir(sys.argv[3])
-ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-ctx.options |= ssl.OP_NO_TLSv1 | ssl.OP_NO_TLSv1_1
-ctx.set_ciphers("ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305")
-ctx.load_cert_chain(sys.argv[1], sys.argv[2])
-httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True)
-print(httpd.server_address[1], flush=True)
-httpd.serve_forever()
-`
-
-// startPython runs the seed's Python server with the rsa chain and
-// returns its address.
+// startPython runs the seed's Python server (bench/seed_server.py, as
+// bench/serve.sh runs it) with the rsa chain and returns its address.
 func startPython(t *testing.T, pki *testPKI) string {
 	t.Helper()
 	python := testpki.NeedTool(t, "python3")
-	dir := t.TempDir()
-	script := filepath.Join(dir, "server.py")
-	write(t, script, pythonServer)
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, python, script, filepath.Join(pki.dir, "rsa.pem"), filepath.Join(pki.dir, "rsa.key"), dir)
-	stderr := &syncBuffer{}
-	cmd.Stderr = stderr
-	stdout, err := cmd.StdoutPipe()
+	script, err := filepath.Abs(filepath.Join("..", "bench", "seed_server.py"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	dir := t.TempDir()
+	server := filepath.Join(dir, "server.pem")
+	chain, _ := os.ReadFile(filepath.Join(pki.dir, "rsa.pem"))
+	key, _ := os.ReadFile(filepath.Join(pki.dir, "rsa.key"))
+	write(t, server, string(chain)+string(key))
+	port := freePorts(t, 1)[0]
+	cmd := exec.Command(python, script, "--cert", server, "--port", fmt.Sprint(port), "--dir", dir)
+	out := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cancel(); _ = cmd.Wait() })
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		t.Fatalf("python server did not start: %v\n%s", err, stderr.String())
-	}
-	addr := "127.0.0.1:" + strings.TrimSpace(line)
-	waitListening(t, addr, stderr.String)
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	waitListening(t, addr, out.String)
 	return addr
 }
 
