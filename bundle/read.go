@@ -72,9 +72,9 @@ type Contents struct {
 }
 
 // Read detects the format of data by its content and returns every
-// certificate and private key inside. name is used for messages and to pick
-// the order of guesses; password is called only for encrypted inputs and may
-// be nil.
+// certificate and private key inside. name is passed to password and kept
+// in Contents.Name; password is called at most once, only for encrypted
+// inputs, and may be nil.
 //
 // Text (PEM, or base64 without PEM lines) and binary DER structures are told
 // apart by content, never by name. Text in UTF-16 with a byte order mark, as
