@@ -67,7 +67,8 @@ const (
 // names; every certificate valid at opts.At (always so for accepted
 // paths); an anchor from a --roots file, then from the system or Mozilla
 // store, then an input-only root; intermediates that outlive the leaf;
-// the shortest path; the newest intermediates.
+// the shortest path; the newest intermediates; and, to break ties, the
+// fewest intermediates from the pool or AIA.
 //
 // When no path is accepted the error is a *NoPathError explaining where
 // the search stopped and what it tried. Build never prints and never

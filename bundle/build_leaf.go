@@ -217,7 +217,20 @@ func (b *builder) compare(x, y *candidate) int {
 			return c
 		}
 	}
-	return 0
+	// Ties go to the path that needs least from outside the inputs.
+	return fetchedLinks(x) - fetchedLinks(y)
+}
+
+// fetchedLinks counts the intermediates of a path that came from the pool
+// or AIA rather than the inputs.
+func fetchedLinks(c *candidate) int {
+	n := 0
+	for i := 1; i < len(c.path)-1; i++ {
+		if s := c.path[i].origin.Source; s == SourcePool || s == SourceAIA {
+			n++
+		}
+	}
+	return n
 }
 
 func boolOrder(first bool) int {
