@@ -8,8 +8,6 @@ import (
 	"encoding/pem"
 	"fmt"
 	"io"
-	"net"
-	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -110,9 +108,14 @@ func (e *env) serve(c *cli.Context) error {
 	if c.Bool("check") {
 		return r.check(srv)
 	}
+	// Signals are caught before the first line announces the server, so
+	// that a SIGHUP sent as soon as it is up never kills it.
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	defer signal.Stop(sigs)
 	r.announce(srv)
 	go r.selfCheck(srv, r.trust)
-	return r.wait(srv)
+	return r.wait(srv, sigs)
 }
 
 func serveOptions(c *cli.Context) (serve.Options, error) {
@@ -160,14 +163,14 @@ func (r *serveRun) load() (*serve.Certificate, error) {
 		return nil, err
 	}
 	r.roots = roots
-	cert, report, err := r.readBundle(args)
+	cert, pf, err := r.readBundle(args)
 	if err != nil {
 		return nil, err
 	}
-	if err := r.judge(report, args); err != nil {
+	if err := r.judge(pf, args); err != nil {
 		return nil, err
 	}
-	r.trust = selfCheckRoots(roots, report)
+	r.trust = pf.Trust
 	r.cacert = rootFile(r.c.StringSlice("roots"))
 	return cert, nil
 }
@@ -189,14 +192,12 @@ func (r *serveRun) loadDemo() (*serve.Certificate, error) {
 		os.Remove(f.Name())
 		return nil, fmt.Errorf("writing the demo root: %w", err)
 	}
-	r.demo, r.cacert = true, f.Name()
-	r.trust = &bundle.Roots{}
-	r.trust.Add(bundle.Anchor{Cert: d.Root, Source: "demo"})
+	r.demo, r.cacert, r.trust = true, f.Name(), d.Roots()
 	return d.Certificate, nil
 }
 
 // readBundle reads the bundle files and --key, picks the key and verifies.
-func (r *serveRun) readBundle(args []string) (*serve.Certificate, *verify.Report, error) {
+func (r *serveRun) readBundle(args []string) (*serve.Certificate, *serve.Preflight, error) {
 	inputs, err := r.e.readInputs(r.c, args, inputOptions{})
 	if err != nil {
 		return nil, nil, err
@@ -224,36 +225,33 @@ func (r *serveRun) readBundle(args []string) (*serve.Certificate, *verify.Report
 		return nil, nil, &exitError{code: 2, msg: strings.Join(args, ", ") + ": holds no private key",
 			hint: "give the key with --key FILE"}
 	}
-	key := keys[0]
-	for _, k := range keys {
-		if bundle.KeyMatches(certs[0], k) {
-			key = k
-			break
-		}
+	key := bundle.FindKey(certs[0], keys)
+	if key == nil {
+		key = keys[0]
 	}
-	report := verify.Check(certs, key, verify.Options{Roots: r.roots})
-	return &serve.Certificate{Chain: certs, Key: key}, report, nil
+	cert := &serve.Certificate{Chain: certs, Key: key}
+	return cert, serve.Check(cert, r.roots), nil
 }
 
 // judge prints the report's warnings and refuses to serve on any error
 // but an untrusted root, which a test server may well have.
-func (r *serveRun) judge(report *verify.Report, args []string) error {
-	for _, f := range report.Warnings() {
+func (r *serveRun) judge(pf *serve.Preflight, args []string) error {
+	for _, f := range pf.Report.Warnings() {
 		r.warnf("%s", findingLine(f))
 	}
-	for _, f := range report.Errors() {
+	for _, f := range pf.Report.Errors() {
 		if f.ID == verify.UntrustedRoot {
 			r.warnf("%s (allowed for a test server; clients must be given this root)", findingLine(f))
 		}
 	}
-	errs := report.ErrorsExcept(verify.UntrustedRoot)
-	if len(errs) == 0 {
+	if len(pf.Blocking) == 0 {
 		return nil
 	}
-	for _, f := range errs {
+	for _, f := range pf.Blocking {
 		fmt.Fprintf(r.log, "chaintool: error: %s\n", findingLine(f))
 	}
-	return problems(fmt.Sprintf("refusing to serve a broken bundle (%s)", errorCount(len(errs))), refusalHint(report, args, r.c.Path("key")))
+	return problems(fmt.Sprintf("refusing to serve a broken bundle (%s)", errorCount(len(pf.Blocking))),
+		refusalHint(pf.Report, args, r.c.Path("key")))
 }
 
 func findingLine(f verify.Finding) string {
@@ -291,19 +289,6 @@ func bundleArgs(args []string, key string) string {
 	return a + " --with-key -o server.pem, then serve server.pem"
 }
 
-// selfCheckRoots trusts, for the self-check, the roots given and the root
-// the bundle's path ends at, which may be a private one.
-func selfCheckRoots(roots *bundle.Roots, report *verify.Report) *bundle.Roots {
-	out := &bundle.Roots{}
-	for _, a := range roots.Anchors {
-		out.Add(a)
-	}
-	if n := len(report.Path); n > 0 && report.Path[n-1].Role == verify.RoleRoot {
-		out.Add(bundle.Anchor{Cert: report.Path[n-1].Cert, Source: "bundle"})
-	}
-	return out
-}
-
 // rootFile returns the first --roots value that is a file, for curl.
 func rootFile(specs []string) string {
 	for _, s := range specs {
@@ -322,37 +307,11 @@ func (r *serveRun) announce(srv *serve.Server) {
 	if r.demo {
 		fmt.Fprintf(r.log, "chaintool: demo chain for localhost, 127.0.0.1 and ::1; its root is %s\n", r.cacert)
 	}
-	fmt.Fprintf(r.log, "chaintool: try: %s\n", curlLine(srv, leaf, r.cacert))
+	fmt.Fprintf(r.log, "chaintool: try: %s\n", srv.CurlCommand(r.cacert))
 	if a := srv.RedirectAddr(); a != nil {
 		fmt.Fprintf(r.log, "chaintool: redirecting http://%s/ to https\n", a)
 	}
 	fmt.Fprintf(r.log, "chaintool: Ctrl-C stops; kill -HUP %d reloads the bundle\n", os.Getpid())
-}
-
-// curlLine is a curl command that reaches the server and trusts its
-// certificate: --cacert for a private root, --resolve when the leaf is not
-// valid for the listening address.
-func curlLine(srv *serve.Server, leaf *x509.Certificate, cacert string) string {
-	u, _ := url.Parse(srv.URL())
-	cmd := "curl"
-	if cacert != "" {
-		cmd += " --cacert " + shellQuote(cacert)
-	}
-	if leaf.VerifyHostname(u.Hostname()) != nil {
-		name := serve.ClientName(leaf)
-		cmd += " --resolve " + net.JoinHostPort(name, u.Port()) + ":" + u.Hostname()
-		u.Host = net.JoinHostPort(name, u.Port())
-	}
-	return cmd + " " + u.String()
-}
-
-func shellQuote(s string) string {
-	if strings.IndexFunc(s, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=@", r))
-	}) < 0 {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // selfCheckTimeout bounds one self-grade.
@@ -418,10 +377,7 @@ type checkJSON struct {
 const shutdownTimeout = 30 * time.Second
 
 // wait serves until a signal: SIGHUP reloads, SIGINT and SIGTERM stop.
-func (r *serveRun) wait(srv *serve.Server) error {
-	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
-	defer signal.Stop(sigs)
+func (r *serveRun) wait(srv *serve.Server, sigs <-chan os.Signal) error {
 	for {
 		select {
 		case err := <-srv.Err():
@@ -480,9 +436,9 @@ func (r *serveRun) reload(srv *serve.Server) {
 			return
 		}
 	}
-	cert, report, err := r.readBundle(args)
+	cert, pf, err := r.readBundle(args)
 	if err == nil {
-		err = r.judge(report, args)
+		err = r.judge(pf, args)
 	}
 	if err == nil {
 		err = srv.Reload(cert)
@@ -493,7 +449,7 @@ func (r *serveRun) reload(srv *serve.Server) {
 	}
 	sum := bundle.Summarize(cert.Chain[0], time.Now())
 	fmt.Fprintf(r.log, "chaintool: SIGHUP: reloaded %s (%s)\n", sum.Name, sum.Validity(time.Now()))
-	go r.selfCheck(srv, selfCheckRoots(r.roots, report))
+	go r.selfCheck(srv, pf.Trust)
 }
 
 func (r *serveRun) warnf(format string, args ...any) {
