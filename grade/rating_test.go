@@ -76,8 +76,12 @@ func TestRate(t *testing.T) {
 			in.suites = []accepted{suite(t, VersionTLS10, "ECDHE-RSA-AES256-SHA")}
 			in.sims = nil
 		}, "C", 27 + 27 + 40, "neither TLS 1.2 nor TLS 1.3"},
-		{"export", func(t *testing.T, in *ratingInput) { in.suites = append(in.suites, suite(t, VersionTLS12, "EXP-RC4-MD5")) }, "F", 30 + 27 + 24, "export suites"},
-		{"DES", func(t *testing.T, in *ratingInput) { in.suites = append(in.suites, suite(t, VersionTLS12, "DES-CBC-SHA")) }, "F", 30 + 27 + 24, "under 112 bits"},
+		{"export", func(t *testing.T, in *ratingInput) {
+			in.suites = append(in.suites, suite(t, VersionTLS12, "EXP-RC4-MD5"))
+		}, "F", 30 + 27 + 24, "export suites"},
+		{"DES", func(t *testing.T, in *ratingInput) {
+			in.suites = append(in.suites, suite(t, VersionTLS12, "DES-CBC-SHA"))
+		}, "F", 30 + 27 + 24, "under 112 bits"},
 		{"NULL zeroes the cipher score", func(t *testing.T, in *ratingInput) {
 			in.suites = append(in.suites, suite(t, VersionTLS12, "NULL-SHA"))
 		}, "F", 30 + 27 + 20, "under 112 bits"},
