@@ -127,9 +127,12 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // certificateResult summarises the chain and maps verify's findings to
 // the rating guide's caps: trust, dates, self-signed and SHA-1 to T, a
-// name mismatch to M, an incomplete chain to B, MD5 or MD2 to F.
+// name mismatch to M, an incomplete chain to B, MD5 or MD2 to F. A chain
+// that stops short of a trusted root is "incomplete" (B), as testssl.sh
+// rates it, whether an intermediate is missing or the root is unknown;
+// with Options.Complete (AIA) the missing issuers are looked for first.
 func certificateResult(chain []*x509.Certificate, opts Options, host string, state *tls.ConnectionState) (*CertificateResult, []Cap) {
-	res := &CertificateResult{Trusted: true}
+	res := &CertificateResult{}
 	for _, c := range chain {
 		res.Chain = append(res.Chain, summarize(c))
 	}
@@ -145,11 +148,9 @@ func certificateResult(chain []*x509.Certificate, opts Options, host string, sta
 		res.Findings = append(res.Findings, Finding{ID: string(f.ID), Severity: string(f.Severity), Cert: f.Cert, Message: f.Message})
 		if c, ok := capFor(f); ok {
 			caps = append(caps, c)
-			if c.Grade == "T" {
-				res.Trusted = false
-			}
 		}
 	}
+	res.Trusted = rep.Trusted
 	caps = append(caps, signatureCaps(rep, chain)...)
 	return res, caps
 }

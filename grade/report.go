@@ -40,11 +40,17 @@ func (t *textWriter) table(rows [][]string) {
 	if t.err != nil || len(rows) == 0 {
 		return
 	}
-	tab := tabwriter.NewWriter(t.w, 0, 0, 2, ' ', 0)
+	var buf strings.Builder
+	tab := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
 	for _, row := range rows {
 		fmt.Fprintf(tab, "  %s\n", strings.Join(row, "\t"))
 	}
-	t.err = tab.Flush()
+	_ = tab.Flush()
+	for _, line := range strings.SplitAfter(buf.String(), "\n") {
+		if line != "" {
+			t.printf("%s\n", strings.TrimRight(line, " \n"))
+		}
+	}
 }
 
 func (r *Result) writeSummary(t *textWriter) {

@@ -88,9 +88,11 @@ type Finding struct {
 
 // CertificateResult is the chain presented and what verify found.
 type CertificateResult struct {
-	Chain    []CertSummary `json:"chain"`
-	Trusted  bool          `json:"trusted"`
-	Findings []Finding     `json:"findings"`
+	Chain []CertSummary `json:"chain"`
+	// Trusted: a path from the chain sent (completed through AIA when
+	// asked) reaches a trusted root at the time judged.
+	Trusted  bool      `json:"trusted"`
+	Findings []Finding `json:"findings"`
 	// Protocol and Suite are what a default crypto/tls client negotiated.
 	Protocol string `json:"protocol"`
 	Suite    string `json:"suite"`

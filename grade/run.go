@@ -4,8 +4,10 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"net"
+	"os"
 	"slices"
 	"sort"
 	"sync"
@@ -75,8 +77,13 @@ func dial(ctx context.Context, addr string, timeout time.Duration) (net.Conn, er
 	d := net.Dialer{Timeout: timeout}
 	conn, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
-		if ne, ok := err.(*net.OpError); ok {
-			err = ne.Err
+		var se *os.SyscallError
+		var oe *net.OpError
+		switch {
+		case errors.As(err, &se):
+			err = se.Err
+		case errors.As(err, &oe):
+			err = oe.Err
 		}
 		return nil, fmt.Errorf("%s: %w: %v", addr, ErrUnreachable, err)
 	}

@@ -230,7 +230,10 @@ func validPort(p string) bool {
 func (e *env) printOutcome(run *gradeRun, o gradeOutcome, total int) error {
 	if o.err != nil {
 		if run.lines {
-			return writeJSONLine(e.stdout, map[string]string{"target": o.target, "error": o.err.Error()})
+			return writeJSONLine(e.stdout, struct {
+				Target string `json:"target"`
+				Error  string `json:"error"`
+			}{o.target, o.err.Error()})
 		}
 		if total > 1 {
 			fmt.Fprintf(e.stderr, "chaintool: error: %s\n", oneLine(o.err.Error()))

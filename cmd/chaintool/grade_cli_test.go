@@ -1,0 +1,196 @@
+package main
+
+import (
+	"bytes"
+	"crypto/tls"
+	"encoding/json"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chaintool/chaintool/internal/testpki"
+)
+
+// gradeRunMain runs the real main in-process.
+func gradeRunMain(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(append([]string{"chaintool", "grade"}, args...), strings.NewReader(""), &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+// gradeServer serves HTTPS on loopback with cfg and an ECDSA chain for
+// localhost; hsts is the header value ("" for none). It returns the
+// address and a file holding the root.
+func gradeServer(t *testing.T, cfg *tls.Config, hsts string) (addr, rootFile string) {
+	t.Helper()
+	root := testpki.NewRoot("Grade CLI Root")
+	inter := root.NewIntermediate("Grade CLI Intermediate")
+	leaf := inter.NewLeaf("localhost", testpki.DNS("localhost"), testpki.IP("127.0.0.1"))
+	cfg.Certificates = []tls.Certificate{{Certificate: [][]byte{leaf.DER(), inter.DER()}, PrivateKey: leaf.Key}}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			if hsts != "" {
+				w.Header().Set("Strict-Transport-Security", hsts)
+			}
+			_, _ = io.WriteString(w, "ok\n")
+		}),
+		TLSConfig: cfg, ErrorLog: log.New(io.Discard, "", 0), ReadHeaderTimeout: 5 * time.Second,
+	}
+	go func() { _ = srv.ServeTLS(ln, "", "") }()
+	t.Cleanup(func() { _ = srv.Close() })
+	rootFile = filepath.Join(t.TempDir(), "root.pem")
+	if err := os.WriteFile(rootFile, root.PEM(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return ln.Addr().String(), rootFile
+}
+
+// squeeze collapses runs of spaces, so that checks ignore alignment.
+func squeeze(s string) string {
+	var lines []string
+	for _, l := range strings.Split(s, "\n") {
+		lines = append(lines, strings.Join(strings.Fields(l), " "))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func aPlusConfig() *tls.Config {
+	return &tls.Config{MinVersion: tls.VersionTLS12, CipherSuites: []uint16{0xC02B, 0xC02C, 0xCCA9}}
+}
+
+func closedPort(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+func TestGradeText(t *testing.T) {
+	addr, root := gradeServer(t, aPlusConfig(), "max-age=63072000; includeSubDomains")
+	code, out, errOut := gradeRunMain(t, addr, "--roots", root, "--servername", "localhost")
+	if code != 0 || errOut != "" {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	lines := strings.Split(out, "\n")
+	if lines[0] != "+------+" || lines[1] != "|  A+  |  "+addr+" (localhost)" || lines[2] != "+------+" {
+		t.Errorf("the letter is not first and large:\n%s", strings.Join(lines[:3], "\n"))
+	}
+	for _, want := range []string{
+		"score 96/100: protocol support 100, key exchange 100, cipher strength 90",
+		"TLS 1.3 yes", "TLS 1.1 no",
+		"0xC02B TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 ECDHE-ECDSA-AES128-GCM-SHA256 128 FS AEAD X25519",
+		"server key ECDSA 256 bits (score 100)",
+		"Chrome 142 TLS 1.3 TLS_AES_128_GCM_SHA256 X25519MLKEM768",
+		"max-age=63072000; includeSubDomains",
+		"not tested: Heartbleed",
+	} {
+		if !strings.Contains(squeeze(out), want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	for i, line := range lines {
+		if strings.TrimRight(line, " ") != line {
+			t.Errorf("line %d ends in spaces: %q", i+1, line)
+		}
+	}
+}
+
+func TestGradeJSONAndMinGrade(t *testing.T) {
+	addr, root := gradeServer(t, &tls.Config{MinVersion: tls.VersionTLS12, MaxVersion: tls.VersionTLS12}, "")
+	code, out, errOut := gradeRunMain(t, "--json", "--roots", root, "--servername", "localhost", addr, "--min-grade", "A-")
+	if code != 0 || errOut != "" {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	var res map[string]any
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	// TLS 1.2 only: a warning, so A-; and no HSTS.
+	if res["grade"] != "A-" || res["score"] != float64(96) {
+		t.Errorf("grade %v score %v", res["grade"], res["score"])
+	}
+	for _, key := range []string{"protocol_score", "key_exchange_score", "cipher_strength_score", "caps", "warnings",
+		"notes", "not_tested", "protocols", "suites", "key_exchange", "simulations", "certificate", "hsts", "problems"} {
+		if _, ok := res[key]; !ok {
+			t.Errorf("JSON lacks %q", key)
+		}
+	}
+	code, _, errOut = gradeRunMain(t, "--json", "--roots", root, "--servername", "localhost", addr, "--min-grade", "A+")
+	if code != 1 || !strings.Contains(errOut, "chaintool: error: "+addr+": grade A- is below A+") {
+		t.Errorf("below --min-grade: exit %d, stderr %q", code, errOut)
+	}
+}
+
+func TestGradeTargets(t *testing.T) {
+	good, root := gradeServer(t, aPlusConfig(), "max-age=63072000")
+	bad := closedPort(t)
+	list := filepath.Join(t.TempDir(), "targets.txt")
+	data := "# fleet\n" + good + "\n\n" + bad + "  # down\n" + good + "\n"
+	if err := os.WriteFile(list, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := gradeRunMain(t, "--targets", list, "--concurrency", "2", "--roots", root, "--servername", "localhost")
+	if code != 2 || !strings.Contains(errOut, "1 of 3 targets could not be graded") {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("%d lines:\n%s", len(lines), out)
+	}
+	for i, want := range []string{good, bad, good} {
+		var v map[string]any
+		if err := json.Unmarshal([]byte(lines[i]), &v); err != nil || v["target"] != want {
+			t.Errorf("line %d: %v %s", i, err, lines[i])
+		}
+		if want == bad && !strings.Contains(v["error"].(string), "cannot connect") {
+			t.Errorf("error line %s", lines[i])
+		}
+		if want == good && v["grade"] != "A+" {
+			t.Errorf("grade line %s", lines[i])
+		}
+	}
+}
+
+func TestGradeUnreachable(t *testing.T) {
+	addr := closedPort(t)
+	code, out, errOut := gradeRunMain(t, addr)
+	if code != 2 || out != "" || !strings.HasPrefix(errOut, "chaintool: error: "+addr+": cannot connect") ||
+		!strings.Contains(errOut, "chaintool: hint: ") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
+
+func TestNormalizeTarget(t *testing.T) {
+	for in, want := range map[string]string{
+		"example.com":               "example.com:443",
+		"example.com:8443":          "example.com:8443",
+		"127.0.0.1":                 "127.0.0.1:443",
+		"::1":                       "[::1]:443",
+		"[::1]:8443":                "[::1]:8443",
+		"https://example.com/path":  "example.com:443",
+		"https://example.com:4443/": "example.com:4443",
+	} {
+		if got, err := normalizeTarget(in); err != nil || got != want {
+			t.Errorf("%q: %q %v, want %q", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"example.com:0", "example.com:99999", "host:port", ":443", "a b", "https://"} {
+		if got, err := normalizeTarget(bad); err == nil {
+			t.Errorf("%q accepted as %q", bad, got)
+		}
+	}
+}
