@@ -27,10 +27,11 @@ type Pile struct {
 	parsedCerts map[int32]parsedEntry
 
 	// bySubject maps a subject's hash to its latest entry; nextSubject
-	// chains entries with the same hash, -1 ending each list. The key ID
-	// index is the same, built on first use: few builds need it.
-	bySubject, bySKI     map[uint64]int32
-	nextSubject, nextSKI []int32
+	// chains entries with the same hash, -1 ending each list. byDER does
+	// the same for whole certificates (duplicates), and the key ID index,
+	// built on first use as few builds need it.
+	bySubject, bySKI, byDER       map[uint64]int32
+	nextSubject, nextSKI, nextDER []int32
 
 	size int64
 }
@@ -68,6 +69,7 @@ func NewPile() *Pile {
 	return &Pile{
 		seed:        maphash.MakeSeed(),
 		bySubject:   map[uint64]int32{},
+		byDER:       map[uint64]int32{},
 		parsedCerts: map[int32]parsedEntry{},
 	}
 }
@@ -127,13 +129,10 @@ func (p *Pile) add(r ref, origin int32) (int32, error) {
 	if err != nil {
 		return -1, err
 	}
-	// A duplicate has the same subject: its list is the one to search.
-	h := maphash.Bytes(p.seed, e.subject.of(der))
-	for i := p.head(p.bySubject, h); i >= 0; i = p.nextSubject[i] {
-		if bytes.Equal(p.der(i), der) {
-			p.dups = append(p.dups, duplicate{of: i, origin: origin})
-			return -1, nil
-		}
+	hd := maphash.Bytes(p.seed, der)
+	if i := p.find1(hd, der); i >= 0 {
+		p.dups = append(p.dups, duplicate{of: i, origin: origin})
+		return -1, nil
 	}
 	if p.size+int64(len(der)) > MaxPileSize {
 		return -1, ErrPileFull
@@ -142,7 +141,8 @@ func (p *Pile) add(r ref, origin int32) (int32, error) {
 	e.der, e.origin = r, origin
 	idx := int32(len(p.entries))
 	p.entries = append(p.entries, e)
-	p.nextSubject = append(p.nextSubject, p.link(p.bySubject, h, idx))
+	p.nextDER = append(p.nextDER, p.link(p.byDER, hd, idx))
+	p.nextSubject = append(p.nextSubject, p.link(p.bySubject, maphash.Bytes(p.seed, e.subject.of(der)), idx))
 	if p.bySKI != nil {
 		p.indexSKI(idx)
 	}
@@ -207,12 +207,10 @@ func (p *Pile) withSKI(id []byte) []int32 {
 }
 
 // find returns the entry whose DER is der, or -1.
-func (p *Pile) find(der []byte) int32 {
-	e, err := scanCertificate(der)
-	if err != nil {
-		return -1
-	}
-	for i := p.head(p.bySubject, maphash.Bytes(p.seed, e.subject.of(der))); i >= 0; i = p.nextSubject[i] {
+func (p *Pile) find(der []byte) int32 { return p.find1(maphash.Bytes(p.seed, der), der) }
+
+func (p *Pile) find1(h uint64, der []byte) int32 {
+	for i := p.head(p.byDER, h); i >= 0; i = p.nextDER[i] {
 		if bytes.Equal(p.der(i), der) {
 			return i
 		}
@@ -314,10 +312,9 @@ func scanCertificate(der []byte) (entry, error) {
 	}
 	// As crypto/x509 does: unique IDs from version 2, extensions in
 	// version 3, and bytes after the last field ignored.
-	var version int
+	version, ok := readVersion(&tbs)
 	var issuer, subject, spki cryptobyte.String
-	if !tbs.ReadOptionalASN1Integer(&version, cbasn1.Tag(0).Constructed().ContextSpecific(), 0) ||
-		!tbs.SkipASN1(cbasn1.INTEGER) ||
+	if !ok || !tbs.SkipASN1(cbasn1.INTEGER) ||
 		!tbs.SkipASN1(cbasn1.SEQUENCE) ||
 		!tbs.ReadASN1Element(&issuer, cbasn1.SEQUENCE) ||
 		!tbs.SkipASN1(cbasn1.SEQUENCE) ||
@@ -344,6 +341,25 @@ func scanCertificate(der []byte) (entry, error) {
 		return e, errNotCertificate
 	}
 	return e, nil
+}
+
+// readVersion reads the optional [0] version, 0 (v1) when absent, without
+// cryptobyte's interface-typed integer reader, which allocates.
+func readVersion(tbs *cryptobyte.String) (int, bool) {
+	var wrapped, v cryptobyte.String
+	var present bool
+	if !tbs.ReadOptionalASN1(&wrapped, &present, cbasn1.Tag(0).Constructed().ContextSpecific()) {
+		return 0, false
+	}
+	if !present {
+		return 0, true
+	}
+	if !wrapped.ReadASN1(&v, cbasn1.INTEGER) || len(v) != 1 || v[0] > 2 {
+		// crypto/x509 refuses versions above 3; any other value is not
+		// one this scan needs to tell apart.
+		return 0, len(v) > 0
+	}
+	return int(v[0]), true
 }
 
 func scanExtensions(der []byte, exts cryptobyte.String, e *entry) bool {
