@@ -41,7 +41,7 @@ EXAMPLES:
    chaintool convert server.pfx --to pem > server.pem
    chaintool convert leaf.der intermediate.crt --to pem -o chain.pem
    chaintool convert bundle.p7b --to der --split -o cert.der    # cert-1.der, cert-2.der
-   chaintool convert leaf.pem chain.pem leaf.key --to pfx -o site.pfx
+   chaintool convert leaf.pem intermediates.pem leaf.key --to pfx -o site.pfx
    chaintool convert leaf.pem leaf.key --to pfx --pfx-profile legacy -o win2016.pfx
    chaintool convert old.pfx --password-file pw.txt --to pem --no-keys
 
@@ -54,7 +54,7 @@ EXIT CODES:
 			&cli.BoolFlag{Name: "no-keys", Usage: "leave private keys out"},
 			&cli.IntFlag{Name: "index", Usage: "write only the `N`th certificate (1 = first, in input order)"},
 			&cli.BoolFlag{Name: "split", Usage: "pem, der: write each certificate to its own file, OUT-1.EXT, OUT-2.EXT, ..."},
-			&cli.StringFlag{Name: "pfx-profile", Value: string(bundle.PFXModern), Usage: "pfx algorithms: modern or legacy"},
+			&cli.StringFlag{Name: "pfx-profile", Value: string(bundle.PFXModern), Usage: "pfx algorithms, `PROFILE` modern or legacy"},
 			passwordFlag(),
 			outPasswordFlag(),
 		},
