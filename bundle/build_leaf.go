@@ -76,6 +76,9 @@ func (b *builder) leafByKey(inputs []int32, keys []crypto.Signer) (*node, crypto
 			}
 		}
 	}
+	if leaves := distinctKeyLeaves(b, matches); len(leaves) > 1 {
+		return nil, nil, &SeveralLeavesError{Leaves: leaves}
+	}
 	var best *node
 	var bestKey crypto.Signer
 	for _, m := range matches {
@@ -88,6 +91,27 @@ func (b *builder) leafByKey(inputs []int32, keys []crypto.Signer) (*node, crypto
 		return nil, nil, &KeyMismatchError{Keys: len(keys), Candidates: len(inputs)}
 	}
 	return best, bestKey, nil
+}
+
+// distinctKeyLeaves returns one certificate per key when several keys
+// each matched a certificate: a folder with two sites' keys and
+// certificates has no single leaf.
+func distinctKeyLeaves(b *builder, matches []keyMatch) []*x509.Certificate {
+	var keys []crypto.Signer
+	var out []*x509.Certificate
+	for _, m := range matches {
+		seen := false
+		for _, k := range keys {
+			seen = seen || k == m.key
+		}
+		if seen {
+			continue
+		}
+		if n := b.node(nodeID{fromPile, m.idx}); n != nil {
+			keys, out = append(keys, m.key), append(out, n.cert)
+		}
+	}
+	return out
 }
 
 // betterLeaf orders certificates sharing one key: an end-entity before a

@@ -121,7 +121,9 @@ func TestBuild(t *testing.T) {
 					t.Errorf("%v", err)
 				}
 			}},
-		"no leaf": {inputs: cs(inter, root), roots: cs(root), wantErr: bundle.ErrNoLeaf},
+		"two keys, two leaves":  {inputs: cs(leaf, inter, leaf2), roots: cs(root), keys: []crypto.Signer{leaf.Key, leaf2.Key}, wantErr: bundle.ErrSeveralLeaves},
+		"two keys, one matches": {inputs: cs(leaf, inter), roots: cs(root), keys: []crypto.Signer{noise2.Key, leaf.Key}, want: cs(leaf, inter, root)},
+		"no leaf":               {inputs: cs(inter, root), roots: cs(root), wantErr: bundle.ErrNoLeaf},
 		"prefer root B": {inputs: cs(leaf, inter, interB), roots: cs(root, rootB), want: cs(leaf, interB, rootB),
 			opts: bundle.BuildOptions{PreferRoot: "root b"}},
 		"prefer root by fingerprint": {inputs: cs(leaf, inter, interB), roots: cs(root, rootB), want: cs(leaf, interB, rootB),
