@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -53,6 +54,16 @@ func TestPageJSON(t *testing.T) {
 		if page["hsts"] != "max-age=63072000; includeSubDomains" || page["self_grade"] != nil {
 			t.Errorf("hsts %v, self_grade %v", page["hsts"], page["self_grade"])
 		}
+	}
+	req, _ := http.NewRequest("GET", s.URL(), nil)
+	req.Header.Set("Accept", "application/json")
+	resp, err := httpClient(t, clientConfig(t)).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
+		t.Errorf("Accept: application/json got %q", ct)
 	}
 }
 

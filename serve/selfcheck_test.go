@@ -96,3 +96,20 @@ func TestLoopbackAddr(t *testing.T) {
 		}
 	}
 }
+
+func TestClientName(t *testing.T) {
+	for _, tc := range []struct {
+		opts []testpki.Option
+		want string
+	}{
+		{[]testpki.Option{testpki.DNS("www.example.com", "example.com")}, "www.example.com"},
+		{[]testpki.Option{testpki.DNS("*.example.com")}, "www.example.com"},
+		{[]testpki.Option{testpki.DNS(), testpki.IP("192.0.2.1")}, "192.0.2.1"},
+		{[]testpki.Option{testpki.DNS()}, "cn.example"},
+	} {
+		leaf := testpki.NewRoot("Name Root").NewLeaf("cn.example", tc.opts...)
+		if got := ClientName(leaf.Cert); got != tc.want {
+			t.Errorf("ClientName(%v, %v) = %q, want %q", leaf.Cert.DNSNames, leaf.Cert.IPAddresses, got, tc.want)
+		}
+	}
+}
