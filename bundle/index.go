@@ -106,7 +106,7 @@ func (p *Pile) AddDER(der []byte, o Origin) error {
 func (p *Pile) addCopy(der []byte, origin int32) (int32, error) {
 	buf, r := p.arena.alloc(len(der))
 	copy(buf, der)
-	i, err := p.add(r, origin)
+	i, err := p.add(buf, r, origin)
 	if i < 0 {
 		p.arena.release(len(der))
 	}
@@ -121,10 +121,9 @@ func (p *Pile) origin(o Origin) int32 {
 	return int32(len(p.origins) - 1)
 }
 
-// add indexes the DER at r and returns its entry's index, or -1 when it
-// is a duplicate or refused.
-func (p *Pile) add(r ref, origin int32) (int32, error) {
-	der := p.arena.bytes(r)
+// add indexes der, the bytes at r in the arena, and returns its entry's
+// index, or -1 when it is a duplicate or refused.
+func (p *Pile) add(der []byte, r ref, origin int32) (int32, error) {
 	e, err := scanCertificate(der)
 	if err != nil {
 		return -1, err
@@ -237,57 +236,6 @@ func trimX509(err error) string {
 		return s[6:]
 	}
 	return s
-}
-
-// ref locates bytes in the arena.
-type ref struct {
-	chunk    int32
-	off, len uint32
-}
-
-// arena holds the pile's DER in large chunks, so that many small
-// certificates cost one allocation per MiB, and whole input buffers can be
-// adopted without a copy.
-type arena struct {
-	chunks [][]byte
-	cur    int // the chunk alloc takes from, -1 for none
-	init   bool
-}
-
-const arenaChunk = 1 << 20
-
-// alloc returns n bytes to fill and their location.
-func (a *arena) alloc(n int) ([]byte, ref) {
-	if !a.init {
-		a.cur, a.init = -1, true
-	}
-	if a.cur < 0 || cap(a.chunks[a.cur])-len(a.chunks[a.cur]) < n {
-		a.chunks = append(a.chunks, make([]byte, 0, max(arenaChunk, n)))
-		a.cur = len(a.chunks) - 1
-	}
-	c := a.chunks[a.cur]
-	start := len(c)
-	a.chunks[a.cur] = c[:start+n]
-	return c[start : start+n : start+n], ref{chunk: int32(a.cur), off: uint32(start), len: uint32(n)}
-}
-
-// release gives back the last n bytes of the latest allocation.
-func (a *arena) release(n int) {
-	c := a.chunks[a.cur]
-	a.chunks[a.cur] = c[:len(c)-n]
-}
-
-// adopt keeps b, which the caller no longer changes, as a chunk of its own.
-func (a *arena) adopt(b []byte) int32 {
-	if !a.init {
-		a.cur, a.init = -1, true
-	}
-	a.chunks = append(a.chunks, b)
-	return int32(len(a.chunks) - 1)
-}
-
-func (a *arena) bytes(r ref) []byte {
-	return a.chunks[r.chunk][r.off : r.off+r.len : r.off+r.len]
 }
 
 var (

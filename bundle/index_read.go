@@ -5,8 +5,6 @@ import (
 	"bytes"
 	"crypto"
 	"crypto/x509"
-	"encoding/base64"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -94,7 +92,7 @@ func (p *Pile) readDER(data []byte, o Origin, password PasswordFunc) ([]crypto.S
 		if !s.ReadASN1Element(&raw, cbasn1.SEQUENCE) {
 			return nil, fmt.Errorf("DER certificate followed by %d unexpected trailing bytes", len(s))
 		}
-		if _, err := p.add(ref{chunk: chunk, off: uint32(off), len: uint32(len(raw))}, origin); err != nil {
+		if _, err := p.add(raw, ref{chunk: chunk, off: uint32(off), len: uint32(len(raw))}, origin); err != nil {
 			if n > 1 && errors.Is(err, errNotCertificate) {
 				return nil, fmt.Errorf("DER certificate followed by %d bytes that are not a certificate", len(raw)+len(s))
 			}
@@ -132,74 +130,3 @@ func (p *Pile) addContents(data []byte, o Origin, password PasswordFunc) ([]cryp
 }
 
 var pemEnd = []byte("-----END ")
-
-// certBlockTypes are the PEM types read without Read's full parse.
-var certBlockTypes = map[string]bool{"CERTIFICATE": true, "X509 CERTIFICATE": true, "X.509 CERTIFICATE": true}
-
-// readPEM streams PEM blocks: certificates are decoded straight into the
-// pile's arena; other blocks (keys, PKCS#7) are read with Read one by one.
-func (p *Pile) readPEM(br *bufio.Reader, o Origin, password PasswordFunc) ([]crypto.Signer, error) {
-	sc := &pemScanner{r: br, buf: make([]byte, 0, 256<<10)}
-	origin := p.origin(o)
-	var keys []crypto.Signer
-	found, certs := false, 0
-	for n := 1; ; n++ {
-		blk, ok, err := sc.next()
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			break
-		}
-		found = true
-		if certBlockTypes[string(blk.typ)] {
-			if err := p.addPEMCertificate(&blk, origin); err != nil {
-				return nil, fmt.Errorf("PEM block %d (%s): %w", n, blk.typ, err)
-			}
-			certs++
-			continue
-		}
-		got, nc, err := p.addContents(blk.text, o, password)
-		certs += nc
-		switch {
-		case errors.Is(err, ErrNothingFound):
-		case err != nil:
-			if inner := errors.Unwrap(err); inner != nil {
-				err = inner
-			}
-			return nil, fmt.Errorf("PEM block %d (%s): %w", n, blk.typ, err)
-		}
-		keys = append(keys, got...)
-	}
-	if !found {
-		return nil, ErrUnrecognized
-	}
-	if len(keys) == 0 && certs == 0 {
-		return nil, ErrNothingFound
-	}
-	return keys, nil
-}
-
-func (p *Pile) addPEMCertificate(blk *pemBlock, origin int32) error {
-	der, r := p.arena.alloc(base64.StdEncoding.DecodedLen(len(blk.body)))
-	n, err := base64.StdEncoding.Decode(der, blk.body)
-	if err != nil {
-		// Spaces, tabs or headers: let encoding/pem sort it out.
-		b, _ := pem.Decode(blk.text)
-		if b == nil || len(b.Bytes) > len(der) {
-			p.arena.release(len(der))
-			return errors.New("base64 is damaged")
-		}
-		n = copy(der, b.Bytes)
-	}
-	p.arena.release(len(der) - n)
-	r.len = uint32(n)
-	i, err := p.add(r, origin)
-	if i < 0 {
-		p.arena.release(n)
-	}
-	if err != nil {
-		return certificateError(der[:n], err)
-	}
-	return nil
-}
