@@ -114,7 +114,12 @@ func wantsJSON(r *http.Request) bool {
 
 func (s *Server) contentHandler() (http.Handler, error) {
 	if s.opts.Dir != "" {
-		return newFileHandler(s.opts.Dir)
+		files, err := newFileHandler(s.opts.Dir)
+		if err != nil {
+			return nil, err
+		}
+		s.files = files
+		return files, nil
 	}
 	return http.HandlerFunc(s.pageHandler), nil
 }

@@ -123,6 +123,7 @@ type Server struct {
 	redirect *http.Server
 	redirLn  net.Listener
 	errc     chan error
+	files    *fileHandler // nil for the built-in page
 }
 
 // Start checks cert, listens and serves in the background until Shutdown
@@ -144,6 +145,7 @@ func Start(cert *Certificate, opts Options) (*Server, error) {
 		return nil, err
 	}
 	if err := s.listen(); err != nil {
+		s.closeFiles()
 		return nil, err
 	}
 	s.https = s.newHTTPServer(s.wrap(content))
@@ -296,6 +298,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if err != nil {
 		s.Close()
 	}
+	s.closeFiles()
 	return err
 }
 
@@ -305,7 +308,14 @@ func (s *Server) Close() error {
 	if s.redirect != nil {
 		s.redirect.Close()
 	}
+	s.closeFiles()
 	return err
+}
+
+func (s *Server) closeFiles() {
+	if s.files != nil {
+		s.files.root.Close()
+	}
 }
 
 // redirectHandler sends a plain HTTP request to the same path over https.
