@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -188,4 +189,30 @@ func BenchmarkFileHandler(b *testing.B) {
 	for b.Loop() {
 		h.ServeHTTP(&discardWriter{h: http.Header{}}, req)
 	}
+}
+
+// FuzzCleanName checks that no URL path becomes a name that leaves the
+// root, names a dotfile or is absolute.
+func FuzzCleanName(f *testing.F) {
+	for _, s := range []string{"/", "/a/b", "/../x", "/a/../../b", "/.git/config", "//x", "/a\\..\\b", "/%2e%2e/", "/a/./b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, p string) {
+		name, ok := cleanName(p)
+		if !ok {
+			return
+		}
+		if name == "." {
+			return
+		}
+		// Not fs.ValidPath: file names on Linux need not be UTF-8.
+		if strings.HasPrefix(name, "/") || strings.HasSuffix(name, "/") {
+			t.Fatalf("cleanName(%q) = %q, not a valid path below the root", p, name)
+		}
+		for _, seg := range strings.Split(name, "/") {
+			if seg == "" || seg[0] == '.' || strings.ContainsAny(seg, "\\\x00") {
+				t.Fatalf("cleanName(%q) = %q: segment %q", p, name, seg)
+			}
+		}
+	})
 }
