@@ -47,7 +47,8 @@ func (s *Server) SelfCheck(ctx context.Context, roots *bundle.Roots) (*SelfGrade
 func (s *Server) LastSelfGrade() *SelfGrade { return s.grade.Load() }
 
 // loopbackAddr turns the listening address into one to dial: an
-// unspecified address (0.0.0.0, ::) becomes the loopback of its family.
+// unspecified address (0.0.0.0, ::) becomes 127.0.0.1, which a dual-stack
+// listener accepts too and which works where IPv6 is off.
 func loopbackAddr(a net.Addr) string {
 	host, port, err := net.SplitHostPort(a.String())
 	if err != nil {
@@ -55,9 +56,6 @@ func loopbackAddr(a net.Addr) string {
 	}
 	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
 		host = "127.0.0.1"
-		if ip.To4() == nil {
-			host = "::1"
-		}
 	}
 	return net.JoinHostPort(host, port)
 }

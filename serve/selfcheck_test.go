@@ -86,7 +86,7 @@ func TestSelfCheckRSA(t *testing.T) {
 func TestLoopbackAddr(t *testing.T) {
 	for in, want := range map[string]string{
 		"0.0.0.0:8443":   "127.0.0.1:8443",
-		"[::]:8443":      "[::1]:8443",
+		"[::]:8443":      "127.0.0.1:8443",
 		"127.0.0.1:8443": "127.0.0.1:8443",
 		"[::1]:1":        "[::1]:1",
 	} {
