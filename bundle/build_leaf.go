@@ -82,8 +82,11 @@ func (b *builder) leafByKey(inputs []int32, keys []crypto.Signer) (*node, crypto
 	var best *node
 	var bestKey crypto.Signer
 	for _, m := range matches {
-		n := b.node(nodeID{fromPile, m.idx})
-		if n != nil && (best == nil || b.betterLeaf(n.cert, best.cert)) {
+		n, err := b.inputNode(m.idx)
+		if err != nil {
+			return nil, nil, err
+		}
+		if best == nil || b.betterLeaf(n.cert, best.cert) {
 			best, bestKey = n, m.key
 		}
 	}
@@ -150,9 +153,11 @@ func (b *builder) leafByShape(inputs []int32) (*node, error) {
 	}
 	var nodes []*node
 	for _, i := range cands {
-		if n := b.node(nodeID{fromPile, i}); n != nil {
-			nodes = append(nodes, n)
+		n, err := b.inputNode(i)
+		if err != nil {
+			return nil, err
 		}
+		nodes = append(nodes, n)
 	}
 	switch len(nodes) {
 	case 0:
@@ -166,6 +171,16 @@ func (b *builder) leafByShape(inputs []int32) (*node, error) {
 	}
 	sort.SliceStable(certs, func(i, j int) bool { return certs[i].Subject.CommonName < certs[j].Subject.CommonName })
 	return nil, &SeveralLeavesError{Leaves: certs}
+}
+
+// inputNode returns the node of a leaf candidate, or why crypto/x509
+// refuses the certificate: a leaf that does not parse is bad input, not a
+// certificate to skip.
+func (b *builder) inputNode(i int32) (*node, error) {
+	if _, err := b.pile.parsed(i); err != nil {
+		return nil, err
+	}
+	return b.node(nodeID{fromPile, i}), nil
 }
 
 // issuesAnInput reports whether input i verifiably issued another input.

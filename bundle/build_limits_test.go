@@ -1,6 +1,7 @@
 package bundle_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -90,4 +91,23 @@ func TestComplete(t *testing.T) {
 		t.Fatal(err)
 	}
 	assertChain(t, c, cs(leaf, inter, root))
+}
+
+// TestBuildLeafDoesNotParse: a leaf whose structure scans but which
+// crypto/x509 refuses (a damaged date) is reported as bad input.
+func TestBuildLeafDoesNotParse(t *testing.T) {
+	der := append([]byte(nil), leaf.DER()...)
+	at := bytes.Index(der, []byte{0x17, 0x0d}) // the first UTCTime
+	if at < 0 {
+		t.Fatal("no UTCTime in the leaf")
+	}
+	der[at+2] = 'x'
+	pile := bundle.NewPile()
+	if err := pile.AddDER(der, bundle.Origin{Source: bundle.SourceInput, Name: "bad.der"}); err != nil {
+		t.Fatalf("the scan refuses what only crypto/x509 should: %v", err)
+	}
+	_, err := bundle.Build(context.Background(), pile, nil, bundle.BuildOptions{Roots: rootsOf(root), At: testpki.Now})
+	if err == nil || !strings.HasPrefix(err.Error(), "bad.der: invalid certificate: ") {
+		t.Errorf("%v", err)
+	}
 }
