@@ -20,6 +20,8 @@ func init() { pkiRecipes["bundle"] = recipeBundle }
 //	noise.pem                               three unrelated CA certificates
 //	looproot.pem loopa.pem loopb.pem loopax.pem loopleaf.pem
 //	                                        A and B issue each other (loopax: A under B)
+//	aialeaf.pem                             a leaf under inter naming the AIA URL
+//	                                        http://127.0.0.1:1/inter.cer, where nothing listens
 //
 // Args: the key type (ecdsa, rsa2048, ...; default ecdsa).
 func recipeBundle(dir string, args []string) error {
@@ -65,5 +67,6 @@ func recipeBundle(dir string, args []string) error {
 		"loopb.pem":    loopB.PEM(),
 		"loopax.pem":   loopB.CrossSign(loopA).PEM(),
 		"loopleaf.pem": loopA.NewLeaf("loop.localhost").PEM(),
+		"aialeaf.pem":  inter.NewLeaf("aia.localhost", testpki.AIA("http://127.0.0.1:1/inter.cer")).PEM(),
 	})
 }
