@@ -19,7 +19,7 @@ import (
 
 // goServer serves HTTPS with cfg on loopback, HSTS on every response; wrap
 // may sabotage the listener. It returns the address and the trust roots.
-func goServer(t *testing.T, cfg *tls.Config, wrap func(net.Listener) net.Listener) (string, *bundle.Roots) {
+func goServer(t testing.TB, cfg *tls.Config, wrap func(net.Listener) net.Listener) (string, *bundle.Roots) {
 	t.Helper()
 	root := testpki.NewRoot("Go Test Root")
 	inter := root.NewIntermediate("Go Test Intermediate")

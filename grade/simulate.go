@@ -68,7 +68,7 @@ var clientProfiles = []clientProfile{
 		sigAlgs: []uint16{0x0403, 0x0503, 0x0603, 0x0804, 0x0805, 0x0806, 0x0401, 0x0501, 0x0601, 0x0203, 0x0201},
 	},
 	{
-		name: "Safari 26", versions: []uint16{VersionTLS13, VersionTLS12, VersionTLS11, VersionTLS10}, suites: safariSuites,
+		name: "Safari 26", versions: tls13and12, suites: safariSuites,
 		groups:  []uint16{groupX25519MLKEM768, groupX25519, groupP256, groupP384, groupP521},
 		shares:  []uint16{groupX25519MLKEM768, groupX25519},
 		sigAlgs: []uint16{0x0403, 0x0804, 0x0401, 0x0503, 0x0203, 0x0805, 0x0501, 0x0806, 0x0601, 0x0201},
