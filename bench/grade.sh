@@ -137,7 +137,8 @@ CT_PROBES=$(awk '/connections in/ { print $1 }' "$T/last.out")
 
 TESTSSL_ARGS=(--quiet --color 0 --warnings off --ip 127.0.0.1)
 TESTSSL_VERSION=$("$TESTSSL" --version 2>/dev/null | sed 's/\x1b\[[0-9;]*m//g' | grep -o -m1 '[0-9]\.[0-9][0-9a-z.]*' || echo '?')
-if "$TESTSSL" --help 2>&1 | grep -q -- '--add-ca'; then
+TESTSSL_HELP=$("$TESTSSL" --help 2>&1 || true)
+if [[ $TESTSSL_HELP == *--add-ca* ]]; then
 	TESTSSL_ARGS+=(--add-ca "$T/pki/root.pem")
 fi
 log "testssl.sh $TESTSSL_VERSION https://localhost:$NG_PORT, $TESTSSL_RUNS run(s) (about a minute each)"

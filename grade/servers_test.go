@@ -146,6 +146,11 @@ func startNginx(t *testing.T, pki *testPKI, sites []*nginxSite) {
 	}
 	ports := freePorts(t, len(sites))
 	var conf strings.Builder
+	if os.Geteuid() == 0 {
+		// As root nginx would hand its workers to "nobody", who cannot
+		// enter the test's temporary folders.
+		conf.WriteString("user root;\n")
+	}
 	fmt.Fprintf(&conf, "worker_processes 1;\nerror_log %s/logs/error.log;\nevents { worker_connections 512; }\nhttp {\n", dir)
 	fmt.Fprintf(&conf, "  access_log off;\n")
 	for _, p := range []string{"client_body", "proxy", "fastcgi", "uwsgi", "scgi"} {
