@@ -105,7 +105,7 @@ func assemble(sc *scanner, live liveCheck, opts Options, name string) *Result {
 	f := sc.facts
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	res := &Result{NotTested: notTested, HSTS: live.hsts}
+	res := &Result{NotTested: slices.Clone(notTested), HSTS: live.hsts}
 	for _, v := range allVersions {
 		res.Protocols = append(res.Protocols, Protocol{Name: VersionName(v), Offered: f.offered[v]})
 	}
@@ -141,9 +141,7 @@ func assemble(sc *scanner, live liveCheck, opts Options, name string) *Result {
 		offered: f.offered, suites: all, serverKeys: res.KeyExchange.ServerKeys, sims: res.Simulations,
 		compression: f.compression, renegotiation: res.KeyExchange.SecureRenegotiation, hsts: live.hsts,
 	}
-	if !f.offered[VersionSSL2] {
-		in.ssl2 = nil
-	} else {
+	if f.offered[VersionSSL2] {
 		in.ssl2 = f.ssl2
 	}
 	chain, state := liveChain(live, f)
