@@ -157,6 +157,27 @@ rate() {
 	awk '/^Requests\/sec:/ { print $2 }' <<<"$out"
 }
 
+# settle PID...: wait (up to 10 s) until the processes stop using CPU, so
+# that a server still working through a run's backlog (the Python server
+# finishes queued handshakes after wrk stops) does not slow the next run.
+settle() {
+	local before after
+	for _ in $(seq 20); do
+		before=$(cpu_ticks "$@")
+		sleep 0.5
+		after=$(cpu_ticks "$@")
+		[ "$((after - before))" -le 2 ] && return 0
+	done
+}
+
+cpu_ticks() {
+	local t=0 p
+	for p in "$@"; do
+		t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0)))
+	done
+	echo "$t"
+}
+
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "n/a" }'; }
@@ -213,6 +234,8 @@ for mode in keepalive close; do
 			nginx) port=$NG_PORT ;;
 			python) port=$PY_PORT ;;
 			esac
+			# shellcheck disable=SC2046
+			settle "$CT_PID" "$NG_PID" $(pgrep -P "$NG_PID") "$PY_PID"
 			r=$(rate "$port" "${args[@]}")
 			log "$mode run $run $server: $r req/s"
 			R[$mode.$server]+="$r "
