@@ -95,7 +95,7 @@ func (e *env) serve(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	if r.demo {
+	if r.demo && r.cacert != "" {
 		defer os.Remove(r.cacert)
 	}
 	if !c.Bool("quiet") && !c.Bool("check") {
@@ -175,10 +175,16 @@ func (r *serveRun) load() (*serve.Certificate, error) {
 	return cert, nil
 }
 
+// loadDemo makes the demo chain and, unless --check (which trusts the
+// root in memory), writes its root to a temporary file for curl.
 func (r *serveRun) loadDemo() (*serve.Certificate, error) {
 	d, err := serve.NewDemo(time.Now())
 	if err != nil {
 		return nil, err
+	}
+	r.demo, r.trust = true, d.Roots()
+	if r.c.Bool("check") {
+		return d.Certificate, nil
 	}
 	f, err := os.CreateTemp("", "chaintool-demo-root-*.pem")
 	if err != nil {
@@ -192,7 +198,7 @@ func (r *serveRun) loadDemo() (*serve.Certificate, error) {
 		os.Remove(f.Name())
 		return nil, fmt.Errorf("writing the demo root: %w", err)
 	}
-	r.demo, r.cacert, r.trust = true, f.Name(), d.Roots()
+	r.cacert = f.Name()
 	return d.Certificate, nil
 }
 
