@@ -345,7 +345,7 @@ func bundleNotes(chain *bundle.Chain, includeRoot bool, preferRoot string) []str
 		notes = append(notes, fmt.Sprintf("warning: root %s is in no trust store; the chain ends at it only because it was among the inputs", bundle.Describe(root)))
 	}
 	if !includeRoot && !chain.SelfSigned() {
-		notes = append(notes, fmt.Sprintf("left out the root %s; add --include-root to write it", bundle.Describe(root)))
+		notes = append(notes, fmt.Sprintf("hint: left out the root %s; add --include-root to write it", bundle.Describe(root)))
 	}
 	return notes
 }

@@ -11,6 +11,15 @@ import (
 	"golang.org/x/term"
 )
 
+// errAlreadyExists reads "already exists" and matches fs.ErrExist, whose
+// own text ("file already exists") would repeat the word after a path.
+var errAlreadyExists error = alreadyExists{}
+
+type alreadyExists struct{}
+
+func (alreadyExists) Error() string        { return "already exists" }
+func (alreadyExists) Is(target error) bool { return target == fs.ErrExist }
+
 // outputFile is one file a command writes.
 type outputFile struct {
 	path   string
@@ -25,7 +34,7 @@ func writeFiles(files []outputFile, force bool) error {
 	if !force {
 		for _, f := range files {
 			if _, err := os.Lstat(f.path); err == nil {
-				return fmt.Errorf("%s: already exists: %w", f.path, fs.ErrExist)
+				return fmt.Errorf("%s: %w", f.path, errAlreadyExists)
 			}
 		}
 	}
@@ -95,7 +104,7 @@ func place(tmp, path string, force bool) error {
 	}
 	if err := os.Link(tmp, path); err != nil {
 		if errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("%s: already exists: %w", path, fs.ErrExist)
+			return fmt.Errorf("%s: %w", path, errAlreadyExists)
 		}
 		// Filesystems without hard links: rename after the check above.
 		if rerr := os.Rename(tmp, path); rerr != nil {
