@@ -292,7 +292,7 @@ func bundleArgs(args []string, key string) string {
 	if key != "" {
 		a += " --key " + key
 	}
-	return a + " --with-key -o server.pem, then serve server.pem"
+	return a + " --with-key -o fixed.pem, then serve fixed.pem"
 }
 
 // rootFile returns the first --roots value that is a file, for curl.
