@@ -3,10 +3,8 @@ package bundle
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"crypto/x509"
 	"errors"
-	"fmt"
 	"time"
 )
 
@@ -330,7 +328,6 @@ func (b *builder) fetchIssuers(n *node) {
 // fingerprintMatches reports whether want is c's SHA-256 in hex (any case,
 // colons allowed).
 func fingerprintMatches(c *x509.Certificate, want string) bool {
-	sum := sha256.Sum256(c.Raw)
 	clean := bytes.ToLower(bytes.ReplaceAll([]byte(want), []byte(":"), nil))
-	return fmt.Sprintf("%x", sum) == string(clean)
+	return Fingerprint(c) == string(clean)
 }

@@ -295,14 +295,7 @@ func Describe(c *x509.Certificate) string {
 	if c == nil {
 		return "(none)"
 	}
-	name := c.Subject.CommonName
-	if name == "" {
-		name = c.Subject.String()
-	}
-	if name == "" {
-		name = "(empty subject)"
-	}
-	return fmt.Sprintf("%q [%s]", name, Fingerprint(c)[:12])
+	return fmt.Sprintf("%q [%s]", SubjectName(c), Fingerprint(c)[:12])
 }
 
 // Fingerprint returns the SHA-256 of the certificate's DER in lower-case hex.

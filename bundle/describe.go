@@ -6,7 +6,6 @@ import (
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rsa"
-	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
 	"fmt"
@@ -91,7 +90,7 @@ func Summarize(cert *x509.Certificate, now time.Time) CertSummary {
 		SignatureAlgorithm: cert.SignatureAlgorithm.String(),
 		DNSNames:           orEmpty(cert.DNSNames),
 		EmailAddresses:     orEmpty(cert.EmailAddresses),
-		SHA256:             fingerprintHex(cert.Raw),
+		SHA256:             Fingerprint(cert),
 		SubjectKeyID:       hexColons(cert.SubjectKeyId),
 		AuthorityKeyID:     hexColons(cert.AuthorityKeyId),
 		IsCA:               cert.IsCA,
@@ -267,11 +266,6 @@ func dayCount(n int) string {
 		return "1 day"
 	}
 	return fmt.Sprintf("%d days", n)
-}
-
-func fingerprintHex(der []byte) string {
-	sum := sha256.Sum256(der)
-	return hex.EncodeToString(sum[:])
 }
 
 // serialBytes returns the serial's big-endian bytes (negative serials, which
