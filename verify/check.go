@@ -131,7 +131,7 @@ func (c *checker) findDuplicates() {
 	for i, cert := range c.r.Chain {
 		if j, ok := first[string(cert.Raw)]; ok {
 			c.r.Roles[i] = RoleDuplicate
-			c.r.add(Duplicate, i, cert, "certificate "+itoa(i)+" "+quote(cert)+" is a duplicate of certificate "+itoa(j))
+			c.r.add(Duplicate, i, cert, "certificate "+itoa(i)+" "+CertName(cert)+" is a duplicate of certificate "+itoa(j))
 			continue
 		}
 		first[string(cert.Raw)] = i

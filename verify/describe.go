@@ -7,6 +7,7 @@ import (
 	"crypto/rsa"
 	"crypto/tls"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"fmt"
 	"math"
 	"strconv"
@@ -14,21 +15,18 @@ import (
 	"time"
 )
 
-// quote names a certificate in a message: its common name, else its whole
-// subject, in double quotes.
-func quote(c *x509.Certificate) string {
-	if c.Subject.CommonName != "" {
-		return strconv.Quote(c.Subject.CommonName)
-	}
-	return strconv.Quote(c.Subject.String())
-}
+// CertName names a certificate as the findings' messages do: its common
+// name, else its whole subject, in double quotes.
+func CertName(c *x509.Certificate) string { return quotedName(c.Subject) }
 
-// issuerName names c's issuer the way quote names a subject.
-func issuerName(c *x509.Certificate) string {
-	if c.Issuer.CommonName != "" {
-		return strconv.Quote(c.Issuer.CommonName)
+// issuerName names c's issuer the way CertName names a subject.
+func issuerName(c *x509.Certificate) string { return quotedName(c.Issuer) }
+
+func quotedName(n pkix.Name) string {
+	if n.CommonName != "" {
+		return strconv.Quote(n.CommonName)
 	}
-	return strconv.Quote(c.Issuer.String())
+	return strconv.Quote(n.String())
 }
 
 // leafNames lists the names a leaf is valid for.

@@ -19,12 +19,12 @@ func (c *checker) checkKey() {
 	whose := ""
 	for k, n := range c.r.Path {
 		if k > 0 && bundle.KeyMatches(n.Cert, c.key) {
-			whose = " but to the " + string(n.Role) + " " + quote(n.Cert)
+			whose = " but to the " + string(n.Role) + " " + CertName(n.Cert)
 			break
 		}
 	}
 	c.addFor(KeyMismatch, c.leaf, "the private key ("+keyDescription(c.key.Public())+") does not belong to the leaf "+
-		quote(c.leaf.cert)+" ("+keyDescription(c.leaf.cert.PublicKey)+")"+whose)
+		CertName(c.leaf.cert)+" ("+keyDescription(c.leaf.cert.PublicKey)+")"+whose)
 }
 
 // checkOrder wants the path's given certificates first, in path order.
@@ -46,7 +46,7 @@ func (c *checker) checkOrder() {
 	var names []string
 	for _, n := range c.path {
 		if n.index >= 0 {
-			names = append(names, quote(n.cert))
+			names = append(names, CertName(n.cert))
 		}
 	}
 	c.r.add(WrongOrder, -1, nil, "the certificates are not in leaf → issuer order, which is "+joinList(names))
@@ -65,7 +65,7 @@ func (c *checker) checkSignatures() {
 		child, next := c.unique[k], c.unique[k+1]
 		if nameIssued(next.cert, child.cert) && !signs(next.cert, child.cert) {
 			c.explained[next.index] = true
-			c.addFor(BadSignature, child, quote(child.cert)+" is not signed by the next certificate "+quote(next.cert)+
+			c.addFor(BadSignature, child, CertName(child.cert)+" is not signed by the next certificate "+CertName(next.cert)+
 				", which has its issuer's name but another key")
 		}
 	}
@@ -76,7 +76,7 @@ func (c *checker) checkSignatures() {
 	for _, n := range c.unique {
 		if nameIssued(n.cert, top.cert) && !c.explained[n.index] {
 			c.explained[n.index] = true
-			c.addFor(BadSignature, top, quote(top.cert)+" is not signed by "+quote(n.cert)+
+			c.addFor(BadSignature, top, CertName(top.cert)+" is not signed by "+CertName(n.cert)+
 				", which has its issuer's name but another key")
 		}
 	}
@@ -92,7 +92,7 @@ func nameIssued(parent, child *x509.Certificate) bool {
 func (c *checker) checkAnchoring() {
 	top := c.givenPath[len(c.givenPath)-1]
 	if !complete(c.givenPath) {
-		c.addFor(IncompleteChain, top, "the chain is incomplete: the issuer of "+quote(top.cert)+" ("+
+		c.addFor(IncompleteChain, top, "the chain is incomplete: the issuer of "+CertName(top.cert)+" ("+
 			issuerName(top.cert)+") is neither given nor a trusted root, SSL Labs caps this at B")
 		c.reportFetched(top)
 	}
@@ -101,10 +101,10 @@ func (c *checker) checkAnchoring() {
 		return
 	}
 	if len(c.path) == 1 {
-		c.addFor(UntrustedRoot, end, "the leaf "+quote(end.cert)+" is self-signed and not a trusted root")
+		c.addFor(UntrustedRoot, end, "the leaf "+CertName(end.cert)+" is self-signed and not a trusted root")
 		return
 	}
-	c.addFor(UntrustedRoot, end, "the root "+quote(end.cert)+" is not a trusted root")
+	c.addFor(UntrustedRoot, end, "the root "+CertName(end.cert)+" is not a trusted root")
 }
 
 // reportFetched warns about the certificates only Options.Complete found.
@@ -114,8 +114,8 @@ func (c *checker) reportFetched(top node) {
 	}
 	for _, n := range c.path {
 		if n.source == SourceAIA {
-			c.addFor(AIANeeded, n, "the intermediate "+quote(n.cert)+" is not sent and clients must download it from the AIA URL of "+
-				quote(top.cert)+", which strict clients do not (extra download)")
+			c.addFor(AIANeeded, n, "the intermediate "+CertName(n.cert)+" is not sent and clients must download it from the AIA URL of "+
+				CertName(top.cert)+", which strict clients do not (extra download)")
 		}
 	}
 }
@@ -125,7 +125,7 @@ func (c *checker) checkDates() {
 	at := c.opts.At
 	soon := at.AddDate(0, 0, c.opts.WarnDays)
 	for k, n := range c.path {
-		what := string(c.role(k)) + " " + quote(n.cert)
+		what := string(c.role(k)) + " " + CertName(n.cert)
 		switch {
 		case at.After(n.cert.NotAfter):
 			c.addFor(Expired, n, "the "+what+" expired on "+day(n.cert.NotAfter))
@@ -148,17 +148,17 @@ func (c *checker) checkLeaf() {
 	leaf := c.leaf.cert
 	if c.opts.Host != "" {
 		if err := leaf.VerifyHostname(c.opts.Host); err != nil {
-			c.addFor(HostnameMismatch, c.leaf, "the leaf "+quote(leaf)+" is not valid for "+c.opts.Host+" but for "+leafNames(leaf))
+			c.addFor(HostnameMismatch, c.leaf, "the leaf "+CertName(leaf)+" is not valid for "+c.opts.Host+" but for "+leafNames(leaf))
 		}
 	}
 	if !slices.Contains(leaf.ExtKeyUsage, x509.ExtKeyUsageServerAuth) && !slices.Contains(leaf.ExtKeyUsage, x509.ExtKeyUsageAny) {
-		c.addFor(LeafNoServerAuth, c.leaf, "the leaf "+quote(leaf)+" does not allow TLS server authentication (no serverAuth extended key usage)")
+		c.addFor(LeafNoServerAuth, c.leaf, "the leaf "+CertName(leaf)+" does not allow TLS server authentication (no serverAuth extended key usage)")
 	}
 	if leaf.BasicConstraintsValid && leaf.IsCA && len(c.path) > 1 {
-		c.addFor(LeafIsCA, c.leaf, "the leaf "+quote(leaf)+" is marked as a CA")
+		c.addFor(LeafIsCA, c.leaf, "the leaf "+CertName(leaf)+" is marked as a CA")
 	}
 	if !leaf.NotBefore.Before(leafLimitStarted) && leaf.NotAfter.Sub(leaf.NotBefore)+time.Second > maxLeafValidity {
-		c.addFor(LeafValidityTooLong, c.leaf, "the leaf "+quote(leaf)+" is valid for "+
+		c.addFor(LeafValidityTooLong, c.leaf, "the leaf "+CertName(leaf)+" is valid for "+
 			itoa(int(leaf.NotAfter.Sub(leaf.NotBefore).Hours()/24))+" days, over the 398 browsers accept")
 	}
 }
@@ -173,9 +173,9 @@ func (c *checker) checkIssuers() {
 		}
 		switch {
 		case !n.cert.BasicConstraintsValid || !n.cert.IsCA:
-			c.addFor(IntermediateNotCA, n, "the intermediate "+quote(n.cert)+" is not a CA (basic constraints)")
+			c.addFor(IntermediateNotCA, n, "the intermediate "+CertName(n.cert)+" is not a CA (basic constraints)")
 		case n.cert.KeyUsage != 0 && n.cert.KeyUsage&x509.KeyUsageCertSign == 0:
-			c.addFor(IntermediateNotCA, n, "the intermediate "+quote(n.cert)+" may not sign certificates (no certSign key usage)")
+			c.addFor(IntermediateNotCA, n, "the intermediate "+CertName(n.cert)+" may not sign certificates (no certSign key usage)")
 		}
 	}
 }
@@ -184,7 +184,7 @@ func (c *checker) checkIssuers() {
 // signatures on everything but the root, whose own signature nobody checks.
 func (c *checker) checkAlgorithms() {
 	for k, n := range c.path {
-		what := string(c.role(k)) + " " + quote(n.cert)
+		what := string(c.role(k)) + " " + CertName(n.cert)
 		if bits := rsaBits(n.cert.PublicKey); bits > 0 && bits < 2048 {
 			c.addFor(WeakRSAKey, n, "the "+what+" has a "+itoa(bits)+"-bit RSA key, under 2048 bits")
 		}
@@ -210,7 +210,7 @@ func (c *checker) checkUnrelated() {
 		}
 		c.r.Roles[n.index] = RoleUnrelated
 		if !c.explained[n.index] {
-			c.addFor(Unrelated, n, "certificate "+itoa(n.index)+" "+quote(n.cert)+" is not part of the path from the leaf to its root")
+			c.addFor(Unrelated, n, "certificate "+itoa(n.index)+" "+CertName(n.cert)+" is not part of the path from the leaf to its root")
 		}
 	}
 }
@@ -271,6 +271,6 @@ func (c *checker) earliestExpiry() {
 func (c *checker) checkContainsAnchor() {
 	end := c.path[len(c.path)-1]
 	if len(c.path) > 1 && end.index >= 0 && c.role(len(c.path)-1) == RoleRoot {
-		c.addFor(ContainsAnchor, end, "the root "+quote(end.cert)+" is sent, which clients ignore (SSL Labs: contains anchor)")
+		c.addFor(ContainsAnchor, end, "the root "+CertName(end.cert)+" is sent, which clients ignore (SSL Labs: contains anchor)")
 	}
 }

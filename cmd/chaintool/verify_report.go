@@ -4,7 +4,6 @@ import (
 	"crypto"
 	"crypto/sha256"
 	"crypto/tls"
-	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -28,7 +27,7 @@ func writeVerifyText(w io.Writer, r *verify.Report, key crypto.Signer) error {
 		if r.At.After(row.Cert.NotAfter) {
 			expires = "expired"
 		}
-		fmt.Fprintf(&b, "%s %-3s %-12s %s, %s %s%s\n", mark(row.OK), rowLabel(row), row.Role, certName(row.Cert),
+		fmt.Fprintf(&b, "%s %-3s %-12s %s, %s %s%s\n", mark(row.OK), rowLabel(row), row.Role, verify.CertName(row.Cert),
 			expires, row.Cert.NotAfter.UTC().Format("2006-01-02"), rowNote(row))
 	}
 	if key != nil {
@@ -81,17 +80,10 @@ func rowNote(e verify.Entry) string {
 	return ", from the trust store (" + e.Source + "), not sent"
 }
 
-func certName(c *x509.Certificate) string {
-	if c.Subject.CommonName != "" {
-		return strconv.Quote(c.Subject.CommonName)
-	}
-	return strconv.Quote(c.Subject.String())
-}
-
 func expiryWho(r *verify.Report) string {
 	for _, p := range r.Path {
 		if p.Cert.NotAfter.Equal(r.EarliestExpiry) && p.Cert.Subject.String() == r.EarliestExpirySubject {
-			return string(p.Role) + " " + certName(p.Cert)
+			return string(p.Role) + " " + verify.CertName(p.Cert)
 		}
 	}
 	return r.EarliestExpirySubject
