@@ -71,6 +71,27 @@ const (
 	RoleLeaf         = "leaf"
 )
 
+// CertFacts are the facts every report gives about a certificate: its
+// subject and issuer (distinguished names in RFC 2253 order) and its
+// validity period in UTC. Reports embed it; encoding/json then writes its
+// four keys in place, at the embedding object's level.
+type CertFacts struct {
+	Subject   string    `json:"subject"`
+	Issuer    string    `json:"issuer"`
+	NotBefore time.Time `json:"not_before"`
+	NotAfter  time.Time `json:"not_after"`
+}
+
+// FactsOf returns cert's subject, issuer and validity period.
+func FactsOf(cert *x509.Certificate) CertFacts {
+	return CertFacts{
+		Subject:   cert.Subject.String(),
+		Issuer:    cert.Issuer.String(),
+		NotBefore: cert.NotBefore.UTC(),
+		NotAfter:  cert.NotAfter.UTC(),
+	}
+}
+
 // Summarize returns the summary of cert, with its validity judged at now.
 func Summarize(cert *x509.Certificate, now time.Time) CertSummary {
 	keyType, bits, curve := PublicKeyInfo(cert.PublicKey)

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chaintool/chaintool/bundle"
 	"github.com/chaintool/chaintool/verify"
 )
 
@@ -198,10 +199,7 @@ func signatureCaps(rep *verify.Report, chain []*x509.Certificate) []Cap {
 
 func summarize(c *x509.Certificate) CertSummary {
 	return CertSummary{
-		Subject:   c.Subject.String(),
-		Issuer:    c.Issuer.String(),
-		NotBefore: c.NotBefore.UTC(),
-		NotAfter:  c.NotAfter.UTC(),
+		CertFacts: bundle.FactsOf(c),
 		Key:       keyInfo(c.PublicKey),
 		Signature: c.SignatureAlgorithm.String(),
 		DNSNames:  c.DNSNames,

@@ -1,6 +1,6 @@
 package grade
 
-import "time"
+import "github.com/chaintool/chaintool/bundle"
 
 // Protocol says whether one protocol version is offered.
 type Protocol struct {
@@ -69,13 +69,10 @@ type Simulation struct {
 
 // CertSummary is one certificate of the chain the server sent.
 type CertSummary struct {
-	Subject   string    `json:"subject"`
-	Issuer    string    `json:"issuer"`
-	NotBefore time.Time `json:"not_before"`
-	NotAfter  time.Time `json:"not_after"`
-	Key       KeyInfo   `json:"key"`
-	Signature string    `json:"signature"`
-	DNSNames  []string  `json:"dns_names,omitempty"`
+	bundle.CertFacts
+	Key       KeyInfo  `json:"key"`
+	Signature string   `json:"signature"`
+	DNSNames  []string `json:"dns_names,omitempty"`
 }
 
 // Finding is one of the verify package's findings on the chain.

@@ -2,9 +2,7 @@ package main
 
 import (
 	"crypto"
-	"crypto/sha256"
 	"crypto/tls"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -120,16 +118,13 @@ type keyJSON struct {
 }
 
 type certJSON struct {
-	Index     *int        `json:"index"`
-	Role      verify.Role `json:"role"`
-	Subject   string      `json:"subject"`
-	Issuer    string      `json:"issuer"`
-	NotBefore time.Time   `json:"not_before"`
-	NotAfter  time.Time   `json:"not_after"`
-	SHA256    string      `json:"sha256"`
-	Source    string      `json:"source"`
-	InPath    bool        `json:"in_path"`
-	OK        bool        `json:"ok"`
+	Index *int        `json:"index"`
+	Role  verify.Role `json:"role"`
+	bundle.CertFacts
+	SHA256 string `json:"sha256"`
+	Source string `json:"source"`
+	InPath bool   `json:"in_path"`
+	OK     bool   `json:"ok"`
 }
 
 type findingJSON struct {
@@ -161,10 +156,8 @@ func writeVerifyJSON(w io.Writer, run *verifyRun, r *verify.Report, key crypto.S
 		out.EarliestExpiry = &t
 	}
 	for _, row := range r.Entries() {
-		sum := sha256.Sum256(row.Cert.Raw)
 		out.Certificates = append(out.Certificates, certJSON{
-			Index: index(row.Index), Role: row.Role, Subject: row.Cert.Subject.String(), Issuer: row.Cert.Issuer.String(),
-			NotBefore: row.Cert.NotBefore.UTC(), NotAfter: row.Cert.NotAfter.UTC(), SHA256: hex.EncodeToString(sum[:]),
+			Index: index(row.Index), Role: row.Role, CertFacts: bundle.FactsOf(row.Cert), SHA256: bundle.Fingerprint(row.Cert),
 			Source: row.Source, InPath: row.InPath, OK: row.OK,
 		})
 	}
