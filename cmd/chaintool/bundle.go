@@ -10,8 +10,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/chaintool/chaintool/bundle"
@@ -48,12 +46,12 @@ EXIT CODES:
 		Flags: []cli.Flag{
 			&cli.PathFlag{Name: "key", Usage: "the private key in `FILE` (a key among the inputs counts too)", TakesFile: true},
 			&cli.StringSliceFlag{Name: "pool", Usage: "extra candidate intermediates: a `FILE` or folder; repeat for several"},
-			&cli.StringSliceFlag{Name: "roots", Usage: "trust anchors: system, mozilla or a `FILE` of certificates; repeat for several (default: system and mozilla)"},
+			rootsFlag(),
 			&cli.BoolFlag{Name: "include-root", Usage: "also write the root certificate"},
 			&cli.StringFlag{Name: "for", Usage: "output shape `TARGET`: nginx, apache, haproxy, python, pfx, pfx-legacy or k8s (default: the chain in one PEM)"},
 			&cli.BoolFlag{Name: "with-key", Usage: "put the private key after the chain in the single PEM"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write to `PATH`: a file, or a folder for nginx and apache (default: stdout)", TakesFile: true},
-			&cli.BoolFlag{Name: "force", Usage: "overwrite existing output files"},
+			forceFlag(),
 			&cli.BoolFlag{Name: "offline", Usage: "never fetch missing intermediates over the network"},
 			&cli.StringFlag{Name: "prefer-root", Usage: "among valid paths, prefer the one ending at the root `NAME` (subject CN or SHA-256)"},
 			&cli.StringFlag{Name: "at", Usage: "judge validity at `TIME` (RFC 3339, e.g. 2026-03-01T12:00:00Z; default now)"},
@@ -121,8 +119,8 @@ func parseBundleFlags(c *cli.Context) (*bundleRun, error) {
 	r := &bundleRun{target: target, output: c.String("output"), includeRoot: c.Bool("include-root"),
 		withKey: c.Bool("with-key"), json: c.Bool("json")}
 	if s := c.String("at"); s != "" {
-		if r.at, err = time.Parse(time.RFC3339, s); err != nil {
-			return nil, usageError("--at %q: want an RFC 3339 time such as 2026-03-01T12:00:00Z", s)
+		if r.at, err = parseAt(s); err != nil {
+			return nil, err
 		}
 	}
 	switch target {
@@ -163,14 +161,11 @@ func (e *env) bundleInputs(c *cli.Context) (*bundle.Pile, []crypto.Signer, error
 		}
 	}
 	if path := c.Path("key"); path != "" {
-		contents, err := bundle.ReadFile(path, pw)
+		got, err := readKeyFile(path, pw)
 		if err != nil {
 			return nil, nil, err
 		}
-		if len(contents.Keys) == 0 {
-			return nil, nil, fmt.Errorf("%s: holds no private key", path)
-		}
-		keys = contents.Keys
+		keys = got
 	}
 	return pile, keys, nil
 }
@@ -189,23 +184,13 @@ func (e *env) readIntoPile(pile *bundle.Pile, arg string, src bundle.Source, pw 
 	if err != nil || !st.IsDir() {
 		return pile.ReadFile(arg, src, pw)
 	}
-	entries, err := os.ReadDir(arg)
+	paths, err := dirFiles(arg)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", arg, unwrapPath(err))
+		return nil, err
 	}
-	var names []string
-	for _, ent := range entries {
-		if ent.Type().IsRegular() && !strings.HasPrefix(ent.Name(), ".") {
-			names = append(names, ent.Name())
-		}
-	}
-	if len(names) == 0 {
-		return nil, fmt.Errorf("%s: directory holds no files", arg)
-	}
-	sort.Strings(names)
 	var keys []crypto.Signer
-	for _, n := range names {
-		got, err := pile.ReadFile(filepath.Join(arg, n), src, pw)
+	for _, path := range paths {
+		got, err := pile.ReadFile(path, src, pw)
 		if err != nil {
 			return nil, err
 		}

@@ -50,7 +50,7 @@ EXIT CODES:
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "to", Usage: "output `FORMAT`: pem, der or pfx (default: from the -o extension)"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write to `FILE` (default: stdout)", TakesFile: true},
-			&cli.BoolFlag{Name: "force", Usage: "overwrite existing output files"},
+			forceFlag(),
 			&cli.BoolFlag{Name: "no-keys", Usage: "leave private keys out"},
 			&cli.IntFlag{Name: "index", Usage: "write only the `N`th certificate (1 = first, in input order)"},
 			&cli.BoolFlag{Name: "split", Usage: "pem, der: write each certificate to its own file, OUT-1.EXT, OUT-2.EXT, ..."},

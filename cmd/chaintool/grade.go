@@ -46,7 +46,7 @@ EXIT CODES:
    2 bad usage, or a server cannot be reached or speaks no TLS`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "servername", Usage: "SNI `NAME` to send and the name the certificate must match (default: HOST)"},
-			&cli.StringSliceFlag{Name: "roots", Usage: "trust anchors: system, mozilla or a `FILE` of certificates; repeat for several (default: system and mozilla)"},
+			rootsFlag(),
 			&cli.StringFlag{Name: "min-grade", Usage: "exit 1 when a grade is below `G` (A+, A, A-, B, C, D, E, F)"},
 			&cli.BoolFlag{Name: "json", Usage: "print the result as JSON (schema in docs/grade.md)"},
 			&cli.DurationFlag{Name: "timeout", Value: grade.DefaultTimeout, Usage: "give up on one probe after `D`"},

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"crypto"
 	"fmt"
 	"net"
 	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/chaintool/chaintool/bundle"
 	"github.com/urfave/cli/v2"
@@ -52,29 +54,55 @@ func (e *env) readInput(arg string, pw bundle.PasswordFunc, opts inputOptions) (
 
 // readDir reads every regular file of dir in name order, skipping dotfiles.
 func readDir(dir string, pw bundle.PasswordFunc) ([]*bundle.Contents, error) {
+	paths, err := dirFiles(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []*bundle.Contents
+	for _, path := range paths {
+		c, err := bundle.ReadFile(path, pw)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// dirFiles lists the regular files of dir in name order, dotfiles left
+// out; a folder without any is an error.
+func dirFiles(dir string) ([]string, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", dir, unwrapPath(err))
 	}
 	var names []string
 	for _, ent := range entries {
-		if ent.Type().IsRegular() && ent.Name()[0] != '.' {
+		if ent.Type().IsRegular() && !strings.HasPrefix(ent.Name(), ".") {
 			names = append(names, ent.Name())
 		}
 	}
-	sort.Strings(names)
-	var out []*bundle.Contents
-	for _, n := range names {
-		c, err := bundle.ReadFile(filepath.Join(dir, n), pw)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	if len(out) == 0 {
+	if len(names) == 0 {
 		return nil, fmt.Errorf("%s: directory holds no files", dir)
 	}
-	return out, nil
+	sort.Strings(names)
+	paths := make([]string, len(names))
+	for i, n := range names {
+		paths[i] = filepath.Join(dir, n)
+	}
+	return paths, nil
+}
+
+// readKeyFile reads the private keys of a --key file.
+func readKeyFile(path string, pw bundle.PasswordFunc) ([]crypto.Signer, error) {
+	contents, err := bundle.ReadFile(path, pw)
+	if err != nil {
+		return nil, err
+	}
+	if len(contents.Keys) == 0 {
+		return nil, fmt.Errorf("%s: holds no private key", path)
+	}
+	return contents.Keys, nil
 }
 
 // isHostPort reports whether arg names a live server (host:port) rather than

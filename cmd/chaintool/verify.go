@@ -40,7 +40,7 @@ EXIT CODES:
    cannot be reached`,
 		Flags: []cli.Flag{
 			&cli.PathFlag{Name: "key", Usage: "check the leaf against the private key in `FILE` (a key among the inputs counts too)", TakesFile: true},
-			&cli.StringSliceFlag{Name: "roots", Usage: "trust anchors: system, mozilla or a `FILE` of certificates; repeat for several (default: system and mozilla)"},
+			rootsFlag(),
 			&cli.StringFlag{Name: "host", Usage: "DNS `NAME` or IP address the leaf must be valid for (default for a live server: its HOST)"},
 			&cli.StringFlag{Name: "at", Usage: "judge dates at `TIME` (RFC 3339, e.g. 2026-03-01T12:00:00Z; default now)"},
 			&cli.IntFlag{Name: "warn-days", Value: 30, Usage: "warn when any certificate of the path expires within `N` days"},
@@ -95,9 +95,9 @@ func (e *env) verify(c *cli.Context) error {
 func (r *verifyRun) parseOptions(c *cli.Context) error {
 	r.opts.Host = c.String("host")
 	if s := c.String("at"); s != "" {
-		at, err := time.Parse(time.RFC3339, s)
+		at, err := parseAt(s)
 		if err != nil {
-			return usageError("--at %q: want an RFC 3339 time such as 2026-03-01T12:00:00Z", s)
+			return err
 		}
 		r.opts.At = at
 	}
@@ -195,14 +195,11 @@ func (r *verifyRun) fetch(ctx context.Context, addr, serverName string) error {
 func (e *env) verifyKey(c *cli.Context, run *verifyRun) (crypto.Signer, error) {
 	keys := run.keys
 	if path := c.Path("key"); path != "" {
-		got, err := bundle.ReadFile(path, e.inputPassword(c))
+		got, err := readKeyFile(path, e.inputPassword(c))
 		if err != nil {
 			return nil, err
 		}
-		if len(got.Keys) == 0 {
-			return nil, fmt.Errorf("%s: holds no private key", path)
-		}
-		keys = got.Keys
+		keys = got
 	}
 	if len(keys) == 0 {
 		return nil, nil
