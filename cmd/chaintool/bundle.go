@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -333,10 +332,4 @@ func bundleNotes(chain *bundle.Chain, includeRoot bool, preferRoot string) []str
 		notes = append(notes, fmt.Sprintf("hint: left out the root %s; add --include-root to write it", bundle.Describe(root)))
 	}
 	return notes
-}
-
-func (e *env) printJSON(v any) error {
-	enc := json.NewEncoder(e.stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }

@@ -244,9 +244,7 @@ func (e *env) printOutcome(run *gradeRun, o gradeOutcome, total int) error {
 	case run.lines:
 		return writeJSONLine(e.stdout, o.res)
 	case run.json:
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(o.res)
+		return e.printJSON(o.res)
 	}
 	return o.res.WriteText(e.stdout)
 }

@@ -5,7 +5,6 @@ import (
 	"crypto"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -69,12 +68,27 @@ type inspected struct {
 
 // inspectedServer is what a live server negotiated.
 type inspectedServer struct {
+	connectionFacts
+	ALPN        string `json:"alpn"`
+	OCSPStapled bool   `json:"ocsp_stapled"`
+}
+
+// connectionFacts is where a live server was reached and what it
+// negotiated, as the JSON of inspect and verify gives it.
+type connectionFacts struct {
 	Address     string `json:"address"`
 	ServerName  string `json:"server_name"`
 	TLSVersion  string `json:"tls_version"`
 	CipherSuite string `json:"cipher_suite"`
-	ALPN        string `json:"alpn"`
-	OCSPStapled bool   `json:"ocsp_stapled"`
+}
+
+func connectionFactsOf(r *bundle.Remote) connectionFacts {
+	return connectionFacts{
+		Address:     r.Addr,
+		ServerName:  r.ServerName,
+		TLSVersion:  tls.VersionName(r.State.Version),
+		CipherSuite: tls.CipherSuiteName(r.State.CipherSuite),
+	}
 }
 
 type inspectedKey struct {
@@ -127,10 +141,7 @@ func (e *env) inspect(c *cli.Context) error {
 	var out bytes.Buffer
 	switch {
 	case c.Bool("json"):
-		enc := json.NewEncoder(&out)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(report); err != nil {
+		if err := writeJSON(&out, report); err != nil {
 			return err
 		}
 	case c.Bool("text"):
@@ -187,12 +198,9 @@ func linksOf(certs []*x509.Certificate) inspectedLinks {
 
 func serverFacts(r *bundle.Remote) *inspectedServer {
 	return &inspectedServer{
-		Address:     r.Addr,
-		ServerName:  r.ServerName,
-		TLSVersion:  tls.VersionName(r.State.Version),
-		CipherSuite: tls.CipherSuiteName(r.State.CipherSuite),
-		ALPN:        r.State.NegotiatedProtocol,
-		OCSPStapled: len(r.State.OCSPResponse) > 0,
+		connectionFacts: connectionFactsOf(r),
+		ALPN:            r.State.NegotiatedProtocol,
+		OCSPStapled:     len(r.State.OCSPResponse) > 0,
 	}
 }
 

@@ -2,8 +2,6 @@ package main
 
 import (
 	"crypto"
-	"crypto/tls"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -136,11 +134,8 @@ type findingJSON struct {
 }
 
 type connectionJSON struct {
-	Address     string `json:"address"`
-	ServerName  string `json:"server_name"`
-	TLSVersion  string `json:"tls_version"`
-	CipherSuite string `json:"cipher_suite"`
-	OCSPStapled bool   `json:"ocsp_stapled"`
+	connectionFacts
+	OCSPStapled bool `json:"ocsp_stapled"`
 }
 
 func writeVerifyJSON(w io.Writer, run *verifyRun, r *verify.Report, key crypto.Signer, strict bool) error {
@@ -168,14 +163,9 @@ func writeVerifyJSON(w io.Writer, run *verifyRun, r *verify.Report, key crypto.S
 		out.Key = &keyJSON{Description: bundle.SummarizeKey(key, nil).Description(), MatchesLeaf: !r.Has(verify.KeyMismatch)}
 	}
 	if run.remote != nil {
-		st := run.remote.State
-		out.Connection = &connectionJSON{Address: run.remote.Addr, ServerName: run.remote.ServerName,
-			TLSVersion: tls.VersionName(st.Version), CipherSuite: tls.CipherSuiteName(st.CipherSuite), OCSPStapled: len(st.OCSPResponse) > 0}
+		out.Connection = &connectionJSON{connectionFacts: connectionFactsOf(run.remote), OCSPStapled: len(run.remote.State.OCSPResponse) > 0}
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(out)
+	return writeJSON(w, out)
 }
 
 // index is i as a JSON number, or null when negative.
