@@ -42,9 +42,7 @@ func chaintool(t *testing.T, dir string, args ...string) (stdout, stderr string)
 func chaintoolCode(t *testing.T, dir string, args ...string) (int, string, string) {
 	t.Helper()
 	t.Chdir(dir)
-	var out, errOut bytes.Buffer
-	code := run(append([]string{"chaintool"}, args...), strings.NewReader(""), &out, &errOut)
-	return code, out.String(), errOut.String()
+	return runMain(t, args...)
 }
 
 // freePort returns a loopback port nobody listens on right now.

@@ -196,12 +196,7 @@ func TestInspectServer(t *testing.T) {
 // TestInspectServerUnreachable: a closed port is an input error (exit 2)
 // on one line, quickly.
 func TestInspectServerUnreachable(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := closedPort(t)
 	code, stdout, stderr := runMain(t, "inspect", addr)
 	if code != 2 || stdout != "" || !strings.HasPrefix(stderr, "chaintool: error: "+addr+": cannot connect") ||
 		strings.Count(stderr, "\n") != 1 {

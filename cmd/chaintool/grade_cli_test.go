@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"crypto/tls"
 	"encoding/json"
 	"io"
@@ -10,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,28 +17,37 @@ import (
 	"github.com/chaintool/chaintool/internal/testpki"
 )
 
-// gradeRunMain runs the real main in-process.
-func gradeRunMain(t *testing.T, args ...string) (int, string, string) {
-	t.Helper()
-	var stdout, stderr bytes.Buffer
-	code := run(append([]string{"chaintool", "grade"}, args...), strings.NewReader(""), &stdout, &stderr)
-	return code, stdout.String(), stderr.String()
-}
-
 // gradeServer serves HTTPS on loopback with cfg and an ECDSA chain for
 // localhost; hsts is the header value ("" for none). It returns the
 // address and a file holding the root.
 func gradeServer(t *testing.T, cfg *tls.Config, hsts string) (addr, rootFile string) {
 	t.Helper()
-	root := testpki.NewRoot("Grade CLI Root")
-	inter := root.NewIntermediate("Grade CLI Intermediate")
+	srv, addr, root, err := startHTTPSServer("Grade CLI", cfg, hsts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	rootFile = filepath.Join(t.TempDir(), "root.pem")
+	if err := os.WriteFile(rootFile, root.PEM(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return addr, rootFile
+}
+
+// startHTTPSServer serves HTTPS on a free loopback port with cfg and a new
+// ECDSA chain for localhost and 127.0.0.1 (name+" Root", name+"
+// Intermediate", the leaf), answering every request "ok" with the
+// Strict-Transport-Security header hsts ("" for none).
+func startHTTPSServer(name string, cfg *tls.Config, hsts string) (srv *http.Server, addr string, root *testpki.Cert, err error) {
+	root = testpki.NewRoot(name + " Root")
+	inter := root.NewIntermediate(name + " Intermediate")
 	leaf := inter.NewLeaf("localhost", testpki.DNS("localhost"), testpki.IP("127.0.0.1"))
 	cfg.Certificates = []tls.Certificate{{Certificate: [][]byte{leaf.DER(), inter.DER()}, PrivateKey: leaf.Key}}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatal(err)
+		return nil, "", nil, err
 	}
-	srv := &http.Server{
+	srv = &http.Server{
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 			if hsts != "" {
 				w.Header().Set("Strict-Transport-Security", hsts)
@@ -48,12 +57,7 @@ func gradeServer(t *testing.T, cfg *tls.Config, hsts string) (addr, rootFile str
 		TLSConfig: cfg, ErrorLog: log.New(io.Discard, "", 0), ReadHeaderTimeout: 5 * time.Second,
 	}
 	go func() { _ = srv.ServeTLS(ln, "", "") }()
-	t.Cleanup(func() { _ = srv.Close() })
-	rootFile = filepath.Join(t.TempDir(), "root.pem")
-	if err := os.WriteFile(rootFile, root.PEM(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return ln.Addr().String(), rootFile
+	return srv, ln.Addr().String(), root, nil
 }
 
 // squeeze collapses runs of spaces, so that checks ignore alignment.
@@ -69,19 +73,14 @@ func aPlusConfig() *tls.Config {
 	return &tls.Config{MinVersion: tls.VersionTLS12, CipherSuites: []uint16{0xC02B, 0xC02C, 0xCCA9}}
 }
 
+// closedPort returns a loopback address nobody listens on right now.
 func closedPort(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(freePort(t)))
 }
 
 func TestGradeText(t *testing.T) {
 	addr, root := gradeServer(t, aPlusConfig(), "max-age=63072000; includeSubDomains")
-	code, out, errOut := gradeRunMain(t, addr, "--roots", root, "--servername", "localhost")
+	code, out, errOut := runMain(t, "grade", addr, "--roots", root, "--servername", "localhost")
 	if code != 0 || errOut != "" {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
 	}
@@ -111,7 +110,7 @@ func TestGradeText(t *testing.T) {
 
 func TestGradeJSONAndMinGrade(t *testing.T) {
 	addr, root := gradeServer(t, &tls.Config{MinVersion: tls.VersionTLS12, MaxVersion: tls.VersionTLS12}, "")
-	code, out, errOut := gradeRunMain(t, "--json", "--roots", root, "--servername", "localhost", addr, "--min-grade", "A-")
+	code, out, errOut := runMain(t, "grade", "--json", "--roots", root, "--servername", "localhost", addr, "--min-grade", "A-")
 	if code != 0 || errOut != "" {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
 	}
@@ -129,7 +128,7 @@ func TestGradeJSONAndMinGrade(t *testing.T) {
 			t.Errorf("JSON lacks %q", key)
 		}
 	}
-	code, _, errOut = gradeRunMain(t, "--json", "--roots", root, "--servername", "localhost", addr, "--min-grade", "A+")
+	code, _, errOut = runMain(t, "grade", "--json", "--roots", root, "--servername", "localhost", addr, "--min-grade", "A+")
 	if code != 1 || !strings.Contains(errOut, "chaintool: error: "+addr+": grade A- is below A+") {
 		t.Errorf("below --min-grade: exit %d, stderr %q", code, errOut)
 	}
@@ -143,7 +142,7 @@ func TestGradeTargets(t *testing.T) {
 	if err := os.WriteFile(list, []byte(data), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	code, out, errOut := gradeRunMain(t, "--targets", list, "--concurrency", "2", "--roots", root, "--servername", "localhost")
+	code, out, errOut := runMain(t, "grade", "--targets", list, "--concurrency", "2", "--roots", root, "--servername", "localhost")
 	if code != 2 || !strings.Contains(errOut, "1 of 3 targets could not be graded") {
 		t.Errorf("exit %d, stderr %q", code, errOut)
 	}
@@ -167,7 +166,7 @@ func TestGradeTargets(t *testing.T) {
 
 func TestGradeUnreachable(t *testing.T) {
 	addr := closedPort(t)
-	code, out, errOut := gradeRunMain(t, addr)
+	code, out, errOut := runMain(t, "grade", addr)
 	if code != 2 || out != "" || !strings.HasPrefix(errOut, "chaintool: error: "+addr+": cannot connect") ||
 		!strings.Contains(errOut, "chaintool: hint: ") {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)

@@ -1,16 +1,9 @@
 package main
 
 import (
-	"crypto/tls"
-	"io"
-	"log"
 	"net"
-	"net/http"
 	"os"
 	"path/filepath"
-	"time"
-
-	"github.com/chaintool/chaintool/internal/testpki"
 )
 
 func init() { pkiRecipes["grade-server"] = recipeGradeServer }
@@ -22,28 +15,11 @@ func init() { pkiRecipes["grade-server"] = recipeGradeServer }
 // server lives as long as the test process: scripts cannot stop it, and
 // every script gets its own.
 func recipeGradeServer(dir string, args []string) error {
-	root := testpki.NewRoot("Grade Script Root")
-	inter := root.NewIntermediate("Grade Script Intermediate")
-	leaf := inter.NewLeaf("localhost", testpki.DNS("localhost"), testpki.IP("127.0.0.1"))
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	_, addr, root, err := startHTTPSServer("Grade Script", aPlusConfig(), "max-age=63072000; includeSubDomains")
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{
-		Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-			w.Header().Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
-			_, _ = io.WriteString(w, "ok\n")
-		}),
-		TLSConfig: &tls.Config{
-			MinVersion:   tls.VersionTLS12,
-			CipherSuites: []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305},
-			Certificates: []tls.Certificate{{Certificate: [][]byte{leaf.DER(), inter.DER()}, PrivateKey: leaf.Key}},
-		},
-		ErrorLog:          log.New(io.Discard, "", 0),
-		ReadHeaderTimeout: 5 * time.Second,
-	}
-	go func() { _ = srv.ServeTLS(ln, "", "") }()
-	targets := ln.Addr().String() + "\n"
+	targets := addr + "\n"
 	if len(args) > 0 && args[0] == "down" {
 		closed, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {

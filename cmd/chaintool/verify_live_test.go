@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"crypto/tls"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -13,29 +11,6 @@ import (
 
 	"github.com/chaintool/chaintool/internal/testpki"
 )
-
-// verifyRunMain runs the real main in-process and returns its exit code,
-// stdout and stderr.
-func verifyRunMain(t *testing.T, args ...string) (int, string, string) {
-	t.Helper()
-	var stdout, stderr bytes.Buffer
-	code := run(append([]string{"chaintool"}, args...), strings.NewReader(""), &stdout, &stderr)
-	return code, stdout.String(), stderr.String()
-}
-
-// verifyTLSServer serves chain (leaf first) on loopback until the test ends.
-func verifyTLSServer(t *testing.T, chain ...*testpki.Cert) string {
-	t.Helper()
-	cert := tls.Certificate{PrivateKey: chain[0].Key}
-	for _, c := range chain {
-		cert.Certificate = append(cert.Certificate, c.DER())
-	}
-	srv := httptest.NewUnstartedServer(http.NotFoundHandler())
-	srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
-	srv.StartTLS()
-	t.Cleanup(srv.Close)
-	return srv.Listener.Addr().String()
-}
 
 func verifyWriteFile(t *testing.T, name string, data []byte) string {
 	t.Helper()
@@ -58,7 +33,7 @@ func TestVerifyLiveServer(t *testing.T) {
 	roots := verifyWriteFile(t, "root.pem", root.PEM())
 
 	// A good chain: the host defaults to the address's host, 127.0.0.1.
-	code, out, errOut := verifyRunMain(t, "verify", "--roots", roots, verifyTLSServer(t, leaf, inter))
+	code, out, errOut := runMain(t, "verify", "--roots", roots, startTLSServer(t, []*testpki.Cert{leaf, inter}).addr)
 	if code != 0 || errOut != "" {
 		t.Fatalf("good chain: exit %d, stderr %q, stdout:\n%s", code, errOut, out)
 	}
@@ -69,14 +44,14 @@ func TestVerifyLiveServer(t *testing.T) {
 	}
 
 	// The issuers sent the wrong way round.
-	addr := verifyTLSServer(t, leaf, root, inter)
-	code, out, errOut = verifyRunMain(t, "verify", "--roots", roots, addr)
+	addr := startTLSServer(t, []*testpki.Cert{leaf, root, inter}).addr
+	code, out, errOut = runMain(t, "verify", "--roots", roots, addr)
 	if code != 1 || !strings.Contains(out, "\nerror: wrong-order: ") || !strings.Contains(errOut, "chaintool bundle") {
 		t.Errorf("reversed chain: exit %d, stderr %q, stdout:\n%s", code, errOut, out)
 	}
 
 	// JSON describes the connection; --servername is the default host.
-	code, out, _ = verifyRunMain(t, "verify", "--json", "--roots", roots, "--servername", "localhost", addr)
+	code, out, _ = runMain(t, "verify", "--json", "--roots", roots, "--servername", "localhost", addr)
 	var report struct {
 		Host       string `json:"host"`
 		Connection struct {
@@ -97,7 +72,7 @@ func TestVerifyLiveServer(t *testing.T) {
 	}
 
 	// Another name than the certificate's.
-	code, out, _ = verifyRunMain(t, "verify", "--roots", roots, "--host", "www.example.com", addr)
+	code, out, _ = runMain(t, "verify", "--roots", roots, "--host", "www.example.com", addr)
 	if code != 1 || !strings.Contains(out, "\nerror: hostname-mismatch: ") {
 		t.Errorf("other host: exit %d:\n%s", code, out)
 	}
@@ -120,11 +95,11 @@ func TestVerifyAIACompletion(t *testing.T) {
 	leafFile := verifyWriteFile(t, "leaf.pem", leaf.PEM())
 	roots := verifyWriteFile(t, "root.pem", root.PEM())
 
-	code, out, _ := verifyRunMain(t, "verify", "--roots", roots, leafFile)
+	code, out, _ := runMain(t, "verify", "--roots", roots, leafFile)
 	if code != 1 || !strings.Contains(out, "\nerror: incomplete-chain: ") || strings.Contains(out, "aia-needed") {
 		t.Errorf("without --aia: exit %d:\n%s", code, out)
 	}
-	code, out, errOut := verifyRunMain(t, "verify", "--aia", "--roots", roots, leafFile)
+	code, out, errOut := runMain(t, "verify", "--aia", "--roots", roots, leafFile)
 	for _, want := range []string{
 		"\n✓ -   intermediate \"AIA Intermediate\", expires ",
 		", fetched through AIA, not sent\n",
