@@ -4,13 +4,11 @@ import (
 	"bytes"
 	"context"
 	"crypto/x509"
-	"encoding/json"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/chaintool/chaintool/bundle"
+	"github.com/chaintool/chaintool/internal/testpki"
 )
 
 // realCase is one chain of ../shared/realworld.
@@ -23,32 +21,17 @@ type realCase struct {
 
 func realCases(t *testing.T) []realCase {
 	t.Helper()
-	dirs, _ := filepath.Glob("../../shared/realworld/*/case.json")
-	if len(dirs) == 0 {
-		t.Skip("../shared/realworld absent")
-	}
 	var out []realCase
-	for _, caseFile := range dirs {
-		dir := filepath.Dir(caseFile)
-		var meta struct {
-			ValidationTime time.Time `json:"validation_time"`
-		}
-		data, err := os.ReadFile(caseFile)
-		if err == nil {
-			err = json.Unmarshal(data, &meta)
-		}
-		if err != nil {
-			t.Fatalf("%s: %v", caseFile, err)
-		}
+	for _, rw := range testpki.LoadRealWorld(t) {
 		read := func(name string) []*x509.Certificate {
-			c, err := bundle.ReadFile(filepath.Join(dir, name), nil)
+			c, err := bundle.ReadFile(rw.File(name), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
 			return c.Certs
 		}
-		out = append(out, realCase{name: filepath.Base(dir), leaf: read("leaf.pem")[0], root: read("root.pem")[0],
-			intermediates: read("intermediates.pem"), at: meta.ValidationTime})
+		out = append(out, realCase{name: rw.Name, leaf: read("leaf.pem")[0], root: read("root.pem")[0],
+			intermediates: read("intermediates.pem"), at: rw.At})
 	}
 	return out
 }

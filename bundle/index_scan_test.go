@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/chaintool/chaintool/internal/testpki"
 )
 
 // FuzzScanFields checks that the cryptobyte scan finds the very fields
@@ -17,12 +19,10 @@ func FuzzScanFields(f *testing.F) {
 			f.Add(c.Certs[0].Raw)
 		}
 	}
-	if files, _ := filepath.Glob("../../shared/realworld/*/*.pem"); len(files) > 0 {
-		for _, name := range files {
-			if c, err := ReadFile(name, nil); err == nil {
-				for _, cert := range c.Certs {
-					f.Add(cert.Raw)
-				}
+	for _, name := range realWorldPEMs() {
+		if c, err := ReadFile(name, nil); err == nil {
+			for _, cert := range c.Certs {
+				f.Add(cert.Raw)
 			}
 		}
 	}
@@ -53,7 +53,7 @@ func FuzzScanFields(f *testing.F) {
 
 // TestScanRealWorld runs the field check over the real chains.
 func TestScanRealWorld(t *testing.T) {
-	files, _ := filepath.Glob("../../shared/realworld/*/*.pem")
+	files := realWorldPEMs()
 	if len(files) == 0 {
 		t.Skip("../shared/realworld absent")
 	}
@@ -80,4 +80,15 @@ func TestScanRealWorld(t *testing.T) {
 	if n < 40 {
 		t.Errorf("only %d certificates checked", n)
 	}
+}
+
+// realWorldPEMs lists the PEM files of ../shared/realworld (none when it
+// is absent).
+func realWorldPEMs() []string {
+	dir := testpki.RealWorldDir()
+	if dir == "" {
+		return nil
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*", "*.pem"))
+	return files
 }

@@ -2,12 +2,10 @@ package bundle
 
 import (
 	"crypto/x509"
-	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/chaintool/chaintool/internal/testpki"
 )
 
 // TestReadRealWorld reads the fourteen chains public sites served (in
@@ -16,48 +14,31 @@ import (
 // its validity window, and leaf, intermediates (the issuer, and for two
 // sites a cross-signed root) and root link by signature in that order.
 func TestReadRealWorld(t *testing.T) {
-	dir := filepath.Join("..", "..", "shared", "realworld")
-	cases, _ := filepath.Glob(filepath.Join(dir, "*", "case.json"))
-	if len(cases) == 0 {
-		t.Skip("no real-world chains in " + dir)
-	}
-	for _, c := range cases {
-		site := filepath.Dir(c)
-		t.Run(filepath.Base(site), func(t *testing.T) {
-			var meta struct {
-				Host           string    `json:"host"`
-				ValidationTime time.Time `json:"validation_time"`
-			}
-			data, err := os.ReadFile(c)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := json.Unmarshal(data, &meta); err != nil {
-				t.Fatal(err)
-			}
-			leaf := readOne(t, filepath.Join(site, "leaf.pem"), 1)[0]
-			inters := readOne(t, filepath.Join(site, "intermediates.pem"), -1)
-			root := readOne(t, filepath.Join(site, "root.pem"), 1)[0]
+	for _, rw := range testpki.LoadRealWorld(t) {
+		t.Run(rw.Name, func(t *testing.T) {
+			leaf := readOne(t, rw.File("leaf.pem"), 1)[0]
+			inters := readOne(t, rw.File("intermediates.pem"), -1)
+			root := readOne(t, rw.File("root.pem"), 1)[0]
 
-			s := Summarize(leaf, meta.ValidationTime)
+			s := Summarize(leaf, rw.At)
 			if s.Role != RoleLeaf || s.Expired || s.NotYetValid || s.DaysLeft < 0 {
-				t.Errorf("leaf at %s: role %s, %s", meta.ValidationTime, s.Role, s.Validity(meta.ValidationTime))
+				t.Errorf("leaf at %s: role %s, %s", rw.At, s.Role, s.Validity(rw.At))
 			}
-			if leaf.VerifyHostname(meta.Host) != nil {
-				t.Errorf("leaf names %v, not %s", s.DNSNames, meta.Host)
+			if leaf.VerifyHostname(rw.Host) != nil {
+				t.Errorf("leaf names %v, not %s", s.DNSNames, rw.Host)
 			}
 			if len(s.SHA256) != 64 || s.SubjectKeyID == "" && s.AuthorityKeyID == "" {
 				t.Errorf("fingerprint or key IDs missing: %+v", s)
 			}
-			if r := Summarize(root, meta.ValidationTime); r.Role != RoleRoot || !r.SelfSigned {
+			if r := Summarize(root, rw.At); r.Role != RoleRoot || !r.SelfSigned {
 				t.Errorf("root: role %s", r.Role)
 			}
 			issuer := issuerOf(leaf, inters)
 			if issuer == nil {
 				t.Fatalf("no intermediate signed the leaf")
 			}
-			if i := Summarize(issuer, meta.ValidationTime); i.Role != RoleIntermediate || i.Expired {
-				t.Errorf("intermediate: role %s, %s", i.Role, i.Validity(meta.ValidationTime))
+			if i := Summarize(issuer, rw.At); i.Role != RoleIntermediate || i.Expired {
+				t.Errorf("intermediate: role %s, %s", i.Role, i.Validity(rw.At))
 			}
 			all := append(append([]*x509.Certificate{leaf}, inters...), root)
 			line, linked := LinkLine(all)

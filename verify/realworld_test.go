@@ -1,19 +1,14 @@
 package verify
 
 import (
-	"encoding/json"
 	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/chaintool/chaintool/bundle"
+	"github.com/chaintool/chaintool/internal/testpki"
 )
-
-// realworldDir holds chains public sites served (see its README); tests
-// skip when it is absent.
-const realworldDir = "../../shared/realworld"
 
 type realCase struct {
 	name          string
@@ -26,34 +21,18 @@ type realCase struct {
 
 func loadRealworld(t *testing.T) []realCase {
 	t.Helper()
-	dirs, _ := filepath.Glob(filepath.Join(realworldDir, "*", "case.json"))
-	if len(dirs) == 0 {
-		t.Skipf("%s not present", realworldDir)
-	}
 	var out []realCase
-	for _, caseFile := range dirs {
-		dir := filepath.Dir(caseFile)
-		var meta struct {
-			Host           string    `json:"host"`
-			ValidationTime time.Time `json:"validation_time"`
-		}
-		data, err := os.ReadFile(caseFile)
+	for _, rw := range testpki.LoadRealWorld(t) {
+		roots, err := bundle.LoadRoots([]string{rw.File("root.pem")}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := json.Unmarshal(data, &meta); err != nil {
-			t.Fatalf("%s: %v", caseFile, err)
-		}
-		roots, err := bundle.LoadRoots([]string{filepath.Join(dir, "root.pem")}, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		leaf, err1 := os.ReadFile(filepath.Join(dir, "leaf.pem"))
-		inter, err2 := os.ReadFile(filepath.Join(dir, "intermediates.pem"))
+		leaf, err1 := os.ReadFile(rw.File("leaf.pem"))
+		inter, err2 := os.ReadFile(rw.File("intermediates.pem"))
 		if err1 != nil || err2 != nil {
 			t.Fatal(err1, err2)
 		}
-		out = append(out, realCase{name: filepath.Base(dir), host: meta.Host, at: meta.ValidationTime, leaf: leaf, intermediates: inter, roots: roots})
+		out = append(out, realCase{name: rw.Name, host: rw.Host, at: rw.At, leaf: leaf, intermediates: inter, roots: roots})
 	}
 	return out
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/chaintool/chaintool/bundle"
 	"github.com/chaintool/chaintool/internal/testpki"
@@ -20,34 +21,19 @@ import (
 // from a shuffled pile with the command, at its validation time: with
 // --roots its root, and with the default stores when Mozilla holds it.
 func TestBundleRealWorld(t *testing.T) {
-	realworld, _ := filepath.Abs("../../../shared/realworld")
-	cases, _ := filepath.Glob(filepath.Join(realworld, "*", "case.json"))
-	if len(cases) == 0 {
-		t.Skip("../shared/realworld absent")
-	}
-	for i, caseFile := range cases {
-		dir := filepath.Dir(caseFile)
-		t.Run(filepath.Base(dir), func(t *testing.T) {
-			var meta struct {
-				ValidationTime string `json:"validation_time"`
-			}
-			data, err := os.ReadFile(caseFile)
-			if err == nil {
-				err = json.Unmarshal(data, &meta)
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			leaf := read(t, filepath.Join(dir, "leaf.pem"))
-			root := read(t, filepath.Join(dir, "root.pem"))
-			inters := read(t, filepath.Join(dir, "intermediates.pem"))
+	for i, rw := range testpki.LoadRealWorld(t) {
+		t.Run(rw.Name, func(t *testing.T) {
+			at := rw.At.Format(time.RFC3339)
+			leaf := read(t, rw.File("leaf.pem"))
+			root := read(t, rw.File("root.pem"))
+			inters := read(t, rw.File("intermediates.pem"))
 			work := t.TempDir()
 			pile := shuffledPEM(int64(i), leaf, root, inters)
 			if err := os.WriteFile(filepath.Join(work, "pile.pem"), pile, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			rootFile := filepath.Join(dir, "root.pem")
-			out, _ := chaintool(t, work, "bundle", "pile.pem", "--at", meta.ValidationTime, "--roots", rootFile, "--offline", "--include-root")
+			rootFile := rw.File("root.pem")
+			out, _ := chaintool(t, work, "bundle", "pile.pem", "--at", at, "--roots", rootFile, "--offline", "--include-root")
 			checkRealChain(t, out, leaf, root, inters)
 			mozilla, _ := bundle.LoadRoots([]string{bundle.RootsMozilla}, nil)
 			rootCert, err := bundle.Read(root, "root.pem", nil)
@@ -57,7 +43,7 @@ func TestBundleRealWorld(t *testing.T) {
 			if _, ok := mozilla.Contains(rootCert.Certs[0]); !ok {
 				return
 			}
-			out, _ = chaintool(t, work, "bundle", "pile.pem", "--at", meta.ValidationTime, "--offline", "--json")
+			out, _ = chaintool(t, work, "bundle", "pile.pem", "--at", at, "--offline", "--json")
 			var report bundle.Report
 			if err := json.Unmarshal([]byte(out), &report); err != nil {
 				t.Fatal(err)

@@ -344,15 +344,9 @@ func TestConvertPEMRoundTrip(t *testing.T) {
 // ../shared/realworld: every file reads, roles are right, and leaf,
 // intermediates and root link by signature in that order.
 func TestInspectRealWorld(t *testing.T) {
-	dir := filepath.Join("..", "..", "..", "shared", "realworld")
-	cases, _ := filepath.Glob(filepath.Join(dir, "*", "case.json"))
-	if len(cases) == 0 {
-		t.Skip("no real-world chains in " + dir)
-	}
-	for _, c := range cases {
-		site := filepath.Dir(c)
-		t.Run(filepath.Base(site), func(t *testing.T) {
-			files := []string{filepath.Join(site, "leaf.pem"), filepath.Join(site, "intermediates.pem"), filepath.Join(site, "root.pem")}
+	for _, rw := range testpki.LoadRealWorld(t) {
+		t.Run(rw.Name, func(t *testing.T) {
+			files := []string{rw.File("leaf.pem"), rw.File("intermediates.pem"), rw.File("root.pem")}
 			code, stdout, stderr := runMain(t, append([]string{"inspect"}, files...)...)
 			if code != 0 || stderr != "" {
 				t.Fatalf("exit %d: %s", code, stderr)

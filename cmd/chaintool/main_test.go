@@ -27,12 +27,11 @@ func TestMain(m *testing.M) {
 // .ci/run installs every tool so that CI never skips.
 func TestScript(t *testing.T) {
 	fixtures, _ := filepath.Abs("../../testdata")
-	realworld, _ := filepath.Abs("../../../shared/realworld")
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("FIXTURES", fixtures)
-			env.Setenv("REALWORLD", realworld)
+			env.Setenv("REALWORLD", testpki.RealWorldDir())
 			return nil
 		},
 		Cmds:                map[string]func(ts *testscript.TestScript, neg bool, args []string){"pki": cmdPKI},
