@@ -19,11 +19,10 @@ BIG=${BIG:-100000}
 RUNS=${RUNS:-11}
 cd "$(dirname "$0")/.."
 repo=$PWD
+. bench/lib.sh
 
-for tool in go cfssl openssl awk; do
-	command -v "$tool" >/dev/null || { echo "bench/bundle.sh: $tool is not installed" >&2; exit 2; }
-done
-[ -x /usr/bin/time ] || { echo "bench/bundle.sh: /usr/bin/time is missing (apt-get install time)" >&2; exit 2; }
+need go cfssl openssl awk
+[ -x /usr/bin/time ] || { log "/usr/bin/time is missing (apt-get install time)"; exit 2; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/chaintool-bench-bundle.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -41,7 +40,7 @@ measure() {
 	cd "$dir"
 	start=$EPOCHREALTIME
 	if ! /usr/bin/time -f %M -o "$work/rss" "$@" >"$work/$name.out" 2>"$work/$name.err"; then
-		echo "bench/bundle.sh: $name failed:" >&2
+		log "$name failed:"
 		cat "$work/$name.err" >&2
 		exit 1
 	fi
@@ -59,12 +58,6 @@ run_tool() {
 	esac
 }
 
-# median FILE COLUMN
-median() { awk -v c="$2" '{print $c}' "$1" | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-
-# div A B: A/B with three decimals.
-div() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f", a / b}'; }
-
 tools=(chaintool cfssl openssl)
 for ((i = 0; i < RUNS; i++)); do
 	for ((j = 0; j < ${#tools[@]}; j++)); do
@@ -80,13 +73,13 @@ grep -q ': OK$' "$work/openssl.out" || { echo "openssl did not verify" >&2; exit
 printf 'bundle: %d-certificate pool, %d alternating runs per tool, %s CPUs, load %s\n' "$N" "$RUNS" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-10s %12s %12s\n' tool "median s" "peak RSS MB"
 for t in "${tools[@]}"; do
-	printf '%-10s %12.4f %12s\n' "$t" "$(median "$work/$t.times" 1)" "$(div "$(median "$work/$t.times" 2)" 1024)"
+	printf '%-10s %12.4f %12s\n' "$t" "$(median_of "$work/$t.times" 1)" "$(div "$(median_of "$work/$t.times" 2)" 1024)"
 done
-ct=$(median "$work/chaintool.times" 1)
-cm=$(median "$work/chaintool.times" 2)
+ct=$(median_of "$work/chaintool.times" 1)
+cm=$(median_of "$work/chaintool.times" 2)
 for peer in cfssl openssl; do
 	printf 'chaintool/%-8s time %s  memory %s\n' "$peer" \
-		"$(div "$ct" "$(median "$work/$peer.times" 1)")" "$(div "$cm" "$(median "$work/$peer.times" 2)")"
+		"$(div "$ct" "$(median_of "$work/$peer.times" 1)")" "$(div "$cm" "$(median_of "$work/$peer.times" 2)")"
 done
 echo "goals: time chaintool/cfssl <= 0.333, memory chaintool/cfssl <= 1"
 
@@ -100,8 +93,8 @@ if [ "$BIG" -gt 0 ]; then
 	# Odd lines are the N runs, even lines the BIG runs.
 	awk 'NR % 2 == 1' "$work/chaintool.times" >"$work/small.times"
 	awk 'NR % 2 == 0' "$work/chaintool.times" >"$work/big.times"
-	st=$(median "$work/small.times" 1)
-	bt=$(median "$work/big.times" 1)
+	st=$(median_of "$work/small.times" 1)
+	bt=$(median_of "$work/big.times" 1)
 	printf 'growth: %d certificates %.4f s, %d certificates %.4f s (%s MB peak): %sx (goal <= 12x)\n' \
-		"$N" "$st" "$BIG" "$bt" "$(div "$(median "$work/big.times" 2)" 1024)" "$(div "$bt" "$st")"
+		"$N" "$st" "$BIG" "$bt" "$(div "$(median_of "$work/big.times" 2)" 1024)" "$(div "$bt" "$st")"
 fi

@@ -21,10 +21,9 @@ RUNS=${RUNS:-10}
 TESTSSL_RUNS=${TESTSSL_RUNS:-1}
 TESTSSL=${TESTSSL:-$(command -v testssl || command -v testssl.sh || true)}
 cd "$(dirname "$0")/.."
-for tool in go openssl nginx python3; do
-	command -v "$tool" >/dev/null || { echo "bench/grade.sh: $tool is not installed" >&2; exit 2; }
-done
-[ -n "$TESTSSL" ] || { echo "bench/grade.sh: no testssl found; set TESTSSL" >&2; exit 2; }
+. bench/lib.sh
+need go openssl nginx python3
+[ -n "$TESTSSL" ] || { log "no testssl found; set TESTSSL"; exit 2; }
 
 T=$(mktemp -d /tmp/chaintool-bench-grade.XXXXXX)
 chmod 755 "$T"
@@ -35,42 +34,6 @@ cleanup() {
 	rm -rf "$T"
 }
 trap cleanup EXIT
-
-log() { echo "bench/grade.sh: $*" >&2; }
-
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-wait_port() {
-	for _ in $(seq 100); do
-		python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()' "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	log "nothing listens on port $1"
-	exit 2
-}
-
-# RSA-2048 root -> intermediate -> leaf for localhost and 127.0.0.1.
-make_chain() {
-	local d=$T/pki
-	mkdir -p "$d"
-	(
-		cd "$d"
-		openssl req -x509 -newkey rsa:2048 -nodes -keyout root.key -out root.pem -days 30 \
-			-subj "/CN=Bench Root" -addext "basicConstraints=critical,CA:TRUE" \
-			-addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
-		openssl req -newkey rsa:2048 -nodes -keyout inter.key -out inter.csr -subj "/CN=Bench Intermediate" 2>/dev/null
-		printf 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\n' >inter.ext
-		openssl x509 -req -in inter.csr -CA root.pem -CAkey root.key -CAcreateserial -days 30 \
-			-extfile inter.ext -out inter.pem 2>/dev/null
-		openssl req -newkey rsa:2048 -nodes -keyout leaf.key -out leaf.csr -subj "/CN=localhost" 2>/dev/null
-		printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n' >leaf.ext
-		openssl x509 -req -in leaf.csr -CA inter.pem -CAkey inter.key -CAcreateserial -days 20 \
-			-extfile leaf.ext -out leaf.pem 2>/dev/null
-		cat leaf.pem inter.pem >fullchain.pem
-	)
-}
 
 # nginx in the A+ profile: TLS 1.2 and 1.3, Mozilla intermediate suites,
 # two-year HSTS.
@@ -119,11 +82,9 @@ seconds() {
 	awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f\n", e - s }'
 }
 
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-
 log "building chaintool"
 go build -o "$T/chaintool" ./cmd/chaintool
-make_chain
+make_chain "$T/pki"
 start_nginx
 TARGET=127.0.0.1:$NG_PORT
 
