@@ -69,6 +69,15 @@ type clientHello struct {
 	noExtensions  bool // SSL 3.0 style: no extension block at all
 }
 
+// compatSessionID is a random 32-byte legacy session ID, which TLS 1.3
+// hellos send so that middleboxes take them for resumptions (RFC 8446,
+// appendix D.4).
+func compatSessionID() []byte {
+	sid := make([]byte, 32)
+	_, _ = rand.Read(sid)
+	return sid
+}
+
 // marshal returns the hello as TLS records ready to write.
 func (h *clientHello) marshal() []byte {
 	body := h.body(0)

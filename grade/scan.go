@@ -2,7 +2,6 @@ package grade
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"crypto/x509"
 	"errors"
@@ -210,12 +209,10 @@ func (sc *scanner) setOffered(v uint16, yes bool) {
 
 // tls13Hello is a TLS 1.3-only probe hello.
 func (sc *scanner) tls13Hello(suites, groups, shares []uint16) *clientHello {
-	sid := make([]byte, 32)
-	_, _ = rand.Read(sid)
 	return &clientHello{
 		recordVersion: VersionTLS10,
 		version:       VersionTLS12,
-		sessionID:     sid,
+		sessionID:     compatSessionID(),
 		suites:        suites,
 		serverName:    sc.p.serverName,
 		groups:        groups,

@@ -2,7 +2,6 @@ package grade
 
 import (
 	"context"
-	"crypto/rand"
 )
 
 // clientProfile is the ClientHello of a current client, replayed to see
@@ -95,12 +94,10 @@ var clientProfiles = []clientProfile{
 
 // hello is the profile's ClientHello for server name sni.
 func (c clientProfile) hello(sni string) *clientHello {
-	sid := make([]byte, 32)
-	_, _ = rand.Read(sid)
 	return &clientHello{
 		recordVersion: VersionTLS10,
 		version:       VersionTLS12,
-		sessionID:     sid,
+		sessionID:     compatSessionID(),
 		suites:        c.suites,
 		serverName:    sni,
 		groups:        c.groups,
