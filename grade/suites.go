@@ -328,8 +328,8 @@ var suiteTable = []Suite{
 // scsvRenegotiation is TLS_EMPTY_RENEGOTIATION_INFO_SCSV (RFC 5746).
 const scsvRenegotiation uint16 = 0x00FF
 
-// suiteIndex is each suite's place in suiteTable, to list suites in a
-// stable order.
+// suiteIndex is each suite's place in suiteTable: how LookupSuite finds
+// it, and the stable order suites are listed in.
 var suiteIndex = func() map[uint16]int {
 	m := make(map[uint16]int, len(suiteTable))
 	for i, s := range suiteTable {
@@ -338,23 +338,15 @@ var suiteIndex = func() map[uint16]int {
 	return m
 }()
 
-var suiteByID = func() map[uint16]Suite {
-	m := make(map[uint16]Suite, len(suiteTable))
-	for _, s := range suiteTable {
-		m[s.ID] = s
-	}
-	return m
-}()
-
 // LookupSuite returns the suite with the given IANA id; unknown ids get a
 // placeholder named after the number.
 func LookupSuite(id uint16) (Suite, bool) {
-	s, ok := suiteByID[id]
+	i, ok := suiteIndex[id]
 	if !ok {
 		name := fmt.Sprintf("0x%04X", id)
 		return Suite{ID: id, Name: name, OpenSSL: name}, false
 	}
-	return s, true
+	return suiteTable[i], true
 }
 
 // suitesFor returns the ids of every suite that exists in protocol v, in
