@@ -45,17 +45,6 @@ func chaintoolCode(t *testing.T, dir string, args ...string) (int, string, strin
 	return runMain(t, args...)
 }
 
-// freePort returns a loopback port nobody listens on right now.
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
 // startPeer starts a server process and waits until it accepts TCP
 // connections on port; the process is killed when the test ends.
 func startPeer(t *testing.T, port int, name string, args ...string) *bytes.Buffer {

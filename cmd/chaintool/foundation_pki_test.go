@@ -2,18 +2,15 @@ package main
 
 import (
 	"bytes"
-	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
 	"math/rand/v2"
-	"net"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/chaintool/chaintool/internal/testpki"
@@ -76,66 +73,6 @@ func recipeInspectCerts(dir string, _ []string) error {
 		"nosan.pem":   noSAN.PEM(),
 		"other.key":   other.KeyPEM(),
 	})
-}
-
-// runMain runs chaintool in-process and returns its exit code and streams.
-func runMain(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errs bytes.Buffer
-	code = run(append([]string{"chaintool"}, args...), strings.NewReader(""), &out, &errs)
-	return code, out.String(), errs.String()
-}
-
-// tlsServer serves chain (leaf first) with key on a loopback port and
-// records the SNI names clients send.
-type tlsServer struct {
-	addr string
-	mu   sync.Mutex
-	sni  []string
-}
-
-func startTLSServer(t *testing.T, chain []*testpki.Cert) *tlsServer {
-	t.Helper()
-	cert := tls.Certificate{PrivateKey: chain[0].Key}
-	for _, c := range chain {
-		cert.Certificate = append(cert.Certificate, c.DER())
-	}
-	s := &tlsServer{}
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{
-		GetCertificate: func(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
-			s.mu.Lock()
-			s.sni = append(s.sni, hello.ServerName)
-			s.mu.Unlock()
-			return &cert, nil
-		},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	s.addr = ln.Addr().String()
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func(c net.Conn) {
-				defer c.Close()
-				_ = c.(*tls.Conn).Handshake()
-			}(conn)
-		}
-	}()
-	return s
-}
-
-func (s *tlsServer) lastSNI() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.sni) == 0 {
-		return ""
-	}
-	return s.sni[len(s.sni)-1]
 }
 
 // TestInspectServer inspects a live loopback server: the chain it sends,

@@ -3,18 +3,8 @@ package main
 import (
 	"crypto/tls"
 	"encoding/json"
-	"io"
-	"log"
-	"net"
-	"net/http"
-	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/chaintool/chaintool/internal/testpki"
 )
 
 // gradeServer serves HTTPS on loopback with cfg and an ECDSA chain for
@@ -27,37 +17,7 @@ func gradeServer(t *testing.T, cfg *tls.Config, hsts string) (addr, rootFile str
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = srv.Close() })
-	rootFile = filepath.Join(t.TempDir(), "root.pem")
-	if err := os.WriteFile(rootFile, root.PEM(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return addr, rootFile
-}
-
-// startHTTPSServer serves HTTPS on a free loopback port with cfg and a new
-// ECDSA chain for localhost and 127.0.0.1 (name+" Root", name+"
-// Intermediate", the leaf), answering every request "ok" with the
-// Strict-Transport-Security header hsts ("" for none).
-func startHTTPSServer(name string, cfg *tls.Config, hsts string) (srv *http.Server, addr string, root *testpki.Cert, err error) {
-	root = testpki.NewRoot(name + " Root")
-	inter := root.NewIntermediate(name + " Intermediate")
-	leaf := inter.NewLeaf("localhost", testpki.DNS("localhost"), testpki.IP("127.0.0.1"))
-	cfg.Certificates = []tls.Certificate{{Certificate: [][]byte{leaf.DER(), inter.DER()}, PrivateKey: leaf.Key}}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, "", nil, err
-	}
-	srv = &http.Server{
-		Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-			if hsts != "" {
-				w.Header().Set("Strict-Transport-Security", hsts)
-			}
-			_, _ = io.WriteString(w, "ok\n")
-		}),
-		TLSConfig: cfg, ErrorLog: log.New(io.Discard, "", 0), ReadHeaderTimeout: 5 * time.Second,
-	}
-	go func() { _ = srv.ServeTLS(ln, "", "") }()
-	return srv, ln.Addr().String(), root, nil
+	return addr, writeTempFile(t, "root.pem", root.PEM())
 }
 
 // squeeze collapses runs of spaces, so that checks ignore alignment.
@@ -71,11 +31,6 @@ func squeeze(s string) string {
 
 func aPlusConfig() *tls.Config {
 	return &tls.Config{MinVersion: tls.VersionTLS12, CipherSuites: []uint16{0xC02B, 0xC02C, 0xCCA9}}
-}
-
-// closedPort returns a loopback address nobody listens on right now.
-func closedPort(t *testing.T) string {
-	return net.JoinHostPort("127.0.0.1", strconv.Itoa(freePort(t)))
 }
 
 func TestGradeText(t *testing.T) {
@@ -137,11 +92,7 @@ func TestGradeJSONAndMinGrade(t *testing.T) {
 func TestGradeTargets(t *testing.T) {
 	good, root := gradeServer(t, aPlusConfig(), "max-age=63072000")
 	bad := closedPort(t)
-	list := filepath.Join(t.TempDir(), "targets.txt")
-	data := "# fleet\n" + good + "\n\n" + bad + "  # down\n" + good + "\n"
-	if err := os.WriteFile(list, []byte(data), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	list := writeTempFile(t, "targets.txt", []byte("# fleet\n"+good+"\n\n"+bad+"  # down\n"+good+"\n"))
 	code, out, errOut := runMain(t, "grade", "--targets", list, "--concurrency", "2", "--roots", root, "--servername", "localhost")
 	if code != 2 || !strings.Contains(errOut, "1 of 3 targets could not be graded") {
 		t.Errorf("exit %d, stderr %q", code, errOut)

@@ -4,22 +4,11 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/chaintool/chaintool/internal/testpki"
 )
-
-func verifyWriteFile(t *testing.T, name string, data []byte) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(path, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
 
 func verifyLiveChain() (root, inter, leaf *testpki.Cert) {
 	root = testpki.NewRoot("Live Root")
@@ -30,7 +19,7 @@ func verifyLiveChain() (root, inter, leaf *testpki.Cert) {
 
 func TestVerifyLiveServer(t *testing.T) {
 	root, inter, leaf := verifyLiveChain()
-	roots := verifyWriteFile(t, "root.pem", root.PEM())
+	roots := writeTempFile(t, "root.pem", root.PEM())
 
 	// A good chain: the host defaults to the address's host, 127.0.0.1.
 	code, out, errOut := runMain(t, "verify", "--roots", roots, startTLSServer(t, []*testpki.Cert{leaf, inter}).addr)
@@ -92,8 +81,8 @@ func TestVerifyAIACompletion(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	leaf := inter.NewLeaf("localhost", testpki.AIA(srv.URL+"/inter.cer"))
-	leafFile := verifyWriteFile(t, "leaf.pem", leaf.PEM())
-	roots := verifyWriteFile(t, "root.pem", root.PEM())
+	leafFile := writeTempFile(t, "leaf.pem", leaf.PEM())
+	roots := writeTempFile(t, "root.pem", root.PEM())
 
 	code, out, _ := runMain(t, "verify", "--roots", roots, leafFile)
 	if code != 1 || !strings.Contains(out, "\nerror: incomplete-chain: ") || strings.Contains(out, "aia-needed") {
