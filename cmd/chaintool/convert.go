@@ -129,7 +129,7 @@ func (e *env) convert(c *cli.Context) error {
 	}
 	if o.index > 0 {
 		if o.index > len(certs) {
-			return fmt.Errorf("convert: --index %d, but the inputs hold %s", o.index, countCerts(len(certs)))
+			return fmt.Errorf("convert: --index %d, but the inputs hold %s", o.index, plural(len(certs), "certificate"))
 		}
 		certs = certs[o.index-1 : o.index]
 	}
@@ -234,7 +234,7 @@ func convertDER(certs []*x509.Certificate, keys []crypto.Signer) ([]byte, error)
 		return certs[0].Raw, nil
 	case len(certs) > 1:
 		return nil, &exitError{code: 2,
-			msg:  fmt.Sprintf("convert: the inputs hold %s (%s) and a DER file holds one", countCerts(len(certs)), numberedCerts(certs)),
+			msg:  fmt.Sprintf("convert: the inputs hold %s (%s) and a DER file holds one", plural(len(certs), "certificate"), numberedCerts(certs)),
 			hint: "pick one with --index N, or write each to its own file with --split -o OUT.der"}
 	case len(keys) > 1:
 		return nil, &exitError{code: 2, msg: fmt.Sprintf("convert: the inputs hold %d private keys and a DER file holds one", len(keys)),
@@ -254,13 +254,6 @@ func numberedCerts(certs []*x509.Certificate) string {
 		parts[i] = fmt.Sprintf("%d = %s", i+1, bundle.SubjectName(c))
 	}
 	return strings.Join(parts, ", ")
-}
-
-func countCerts(n int) string {
-	if n == 1 {
-		return "1 certificate"
-	}
-	return fmt.Sprintf("%d certificates", n)
 }
 
 // convertPFX puts the key, the certificate it belongs to and every other

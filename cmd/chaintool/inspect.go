@@ -247,10 +247,10 @@ func writeInspectSummary(w io.Writer, r *inspectReport, now time.Time) {
 func inputHeader(in *inspected) string {
 	parts := []string{formatName(in.Format)}
 	if len(in.Certificates) > 0 || len(in.Keys) == 0 {
-		parts = append(parts, countCerts(len(in.Certificates)))
+		parts = append(parts, plural(len(in.Certificates), "certificate"))
 	}
 	if n := len(in.Keys); n > 0 {
-		parts = append(parts, fmt.Sprintf("%d private key%s", n, map[bool]string{true: "s"}[n > 1]))
+		parts = append(parts, plural(n, "private key"))
 	}
 	if in.Server != nil {
 		s := in.Server

@@ -85,6 +85,7 @@ func expiryWho(r *verify.Report) string {
 	return r.EarliestExpirySubject
 }
 
+// plural counts: "1 error", "3 errors", "0 certificates".
 func plural(n int, word string) string {
 	if n == 1 {
 		return "1 " + word
