@@ -249,13 +249,12 @@ func (e *env) printOutcome(run *gradeRun, o gradeOutcome, total int) error {
 	return o.res.WriteText(e.stdout)
 }
 
+// writeJSONLine writes v as one line of JSON (the --targets stream), with
+// <, > and & as they are, like every other report.
 func writeJSONLine(w io.Writer, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	_, err = w.Write(append(b, '\n'))
-	return err
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
 }
 
 // gradeExit maps the outcomes to the exit code: 2 when a server could not

@@ -131,8 +131,8 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// writeJSON writes v as indented JSON, with <, > and & as they are (the
-// reports of inspect and verify).
+// writeJSON writes v as indented JSON, with <, > and & as they are: the
+// reports are read by people and jq, not embedded in HTML.
 func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -140,10 +140,5 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// printJSON prints v to stdout as indented JSON, with <, > and & escaped
-// as encoding/json does by default (the reports of bundle and grade).
-func (e *env) printJSON(v any) error {
-	enc := json.NewEncoder(e.stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
-}
+// printJSON prints v to stdout as writeJSON does.
+func (e *env) printJSON(v any) error { return writeJSON(e.stdout, v) }
