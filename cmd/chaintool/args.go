@@ -69,7 +69,12 @@ func splitFlags(cmd *cli.Command, args []string) []string {
 			positional = append(positional, a)
 		default:
 			flags = append(flags, a)
-			if !strings.Contains(a, "=") && takesValue(cmd, a) && i+1 < len(args) {
+			if !strings.Contains(a, "=") && takesValue(cmd, a) {
+				if i+1 == len(args) {
+					// A value flag typed last has no value: leave it last,
+					// with no "--" after it to swallow, so the parser says so.
+					return flags
+				}
 				i++
 				flags = append(flags, args[i])
 			}

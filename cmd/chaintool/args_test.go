@@ -34,9 +34,11 @@ func TestReorderArgs(t *testing.T) {
 		{"only flags", "convert --help", "convert --help"},
 		{"global flags before the command stay", "--version", "--version"},
 		{"unknown command untouched", "frobnicate a --x", "frobnicate a --x"},
-		{"flag missing its value at the end", "convert a.pem -o", "convert -o -- a.pem"},
-		{"completion flag stays last", "convert a.pem --to --generate-bash-completion",
-			"convert --to -- a.pem --generate-bash-completion"},
+		{"flag missing its value at the end stays last, no -- for it to take", "convert a.pem -o", "convert -o"},
+		{"completion flag stays last", "convert a.pem --to pem --generate-bash-completion",
+			"convert --to pem -- a.pem --generate-bash-completion"},
+		{"completion of a flag value", "convert a.pem --to --generate-bash-completion",
+			"convert --to --generate-bash-completion"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

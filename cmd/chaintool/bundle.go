@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -129,14 +130,16 @@ func parseBundleFlags(c *cli.Context) (*bundleRun, error) {
 			return nil, usageError("--with-key puts the key into a single PEM; --for %s has its own key file", target)
 		}
 	}
-	if r.output == "" {
+	explicitStdout := r.output == "-"
+	if r.output == "" || explicitStdout {
+		r.output = ""
 		switch {
 		case target.MultiFile():
 			return nil, usageError("--for %s writes several files: give the folder with -o DIR", target)
-		case target.NeedsKey() || r.withKey:
-			return nil, usageError("the output holds the private key: give the file with -o FILE")
+		case (target.NeedsKey() || r.withKey) && !explicitStdout:
+			return nil, usageError("the output holds the private key: give the file with -o FILE (or -o - for stdout)")
 		}
-		r.toStdout = !r.json
+		r.toStdout = !r.json || explicitStdout
 	}
 	return r, nil
 }
@@ -270,7 +273,8 @@ func (e *env) writeBundle(c *cli.Context, r *bundleRun, chain *bundle.Chain) err
 	report := chain.Report(r.includeRoot)
 	switch {
 	case r.toStdout:
-		if err := e.writeStdout(files[0].Data, false); err != nil {
+		binary := r.target == bundle.TargetPFX || r.target == bundle.TargetPFXLegacy
+		if err := e.writeStdout(files[0].Data, binary); err != nil {
 			return err
 		}
 	case r.output != "":
@@ -299,6 +303,9 @@ func writeLayout(files []bundle.OutputFile, r *bundleRun, force bool) ([]string,
 		dir = r.output
 	} else if r.target.MultiFile() {
 		if err := os.Mkdir(r.output, 0o755); err != nil {
+			if errors.Is(err, fs.ErrExist) {
+				return nil, fmt.Errorf("%s: is a file, not a directory: --for %s writes several files into a directory", r.output, r.target)
+			}
 			return nil, fmt.Errorf("%s: cannot create folder: %w", r.output, unwrapPath(err))
 		}
 		dir = r.output

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"runtime/debug"
 
 	"github.com/urfave/cli/v2"
@@ -71,7 +72,7 @@ func newApp(e *env) *cli.App {
 		},
 		Action: func(c *cli.Context) error {
 			if c.Args().Present() {
-				return usageError("unknown command %q (run chaintool --help)", c.Args().First())
+				return usageError("unknown command %q", c.Args().First())
 			}
 			_ = cli.ShowAppHelp(c)
 			return nil
@@ -104,8 +105,40 @@ func appVersion() string {
 	return "devel"
 }
 
-func onUsageError(_ *cli.Context, err error, _ bool) error {
-	return usageError("%s", err.Error())
+func onUsageError(c *cli.Context, err error, _ bool) error {
+	hint := "run 'chaintool --help'"
+	if c != nil && c.Command != nil && c.Command.Name != "" {
+		hint = "run 'chaintool " + c.Command.Name + " --help'"
+	}
+	return &exitError{code: 2, msg: flagErrorText(err.Error()), hint: hint}
+}
+
+// Messages of Go's flag package, reworded: they name flags with one dash.
+var (
+	flagUndefined = regexp.MustCompile(`^flag provided but not defined: -+(\S+)$`)
+	flagNoValue   = regexp.MustCompile(`^flag needs an argument: -+(\S+)$`)
+	flagBadValue  = regexp.MustCompile(`^invalid (?:boolean )?value (".*") for (?:flag )?-+([^:\s]+)(?::.*)?$`)
+)
+
+func flagErrorText(msg string) string {
+	if m := flagUndefined.FindStringSubmatch(msg); m != nil {
+		return "unknown flag " + dashes(m[1])
+	}
+	if m := flagNoValue.FindStringSubmatch(msg); m != nil {
+		return dashes(m[1]) + " needs a value"
+	}
+	if m := flagBadValue.FindStringSubmatch(msg); m != nil {
+		return dashes(m[2]) + ": invalid value " + m[1]
+	}
+	return msg
+}
+
+// dashes spells a flag name as it is typed: -o, --json.
+func dashes(name string) string {
+	if len(name) == 1 {
+		return "-" + name
+	}
+	return "--" + name
 }
 
 // exitError carries an exit code, an optional message and hint to run.

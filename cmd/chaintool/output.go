@@ -32,11 +32,9 @@ type outputFile struct {
 // temporary file in its folder, then all are moved into place. Without
 // force, an existing file is an error and nothing is written.
 func writeFiles(files []outputFile, force bool) error {
-	if !force {
-		for _, f := range files {
-			if _, err := os.Lstat(f.path); err == nil {
-				return fmt.Errorf("%s: %w", f.path, errAlreadyExists)
-			}
+	for _, f := range files {
+		if err := checkOutputPath(f.path, force); err != nil {
+			return err
 		}
 	}
 	temps := make([]string, 0, len(files))
@@ -63,6 +61,25 @@ func writeFiles(files []outputFile, force bool) error {
 			}
 			return err
 		}
+	}
+	return nil
+}
+
+// checkOutputPath refuses a path that is a folder, whose folder is missing,
+// or that exists when force is off.
+func checkOutputPath(path string, force bool) error {
+	if st, err := os.Lstat(path); err == nil {
+		if st.IsDir() {
+			return fmt.Errorf("%s: is a directory; give a file name", path)
+		}
+		if !force {
+			return fmt.Errorf("%s: %w", path, errAlreadyExists)
+		}
+		return nil
+	}
+	dir := filepath.Dir(path)
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return fmt.Errorf("%s: directory %s does not exist", path, dir)
 	}
 	return nil
 }
