@@ -1,19 +1,17 @@
 package grade
 
 import (
-	"bufio"
-	"context"
-	"crypto/dsa" //nolint:staticcheck // DSA keys still exist on old servers and must be scored
+	// crypto/dsa is deprecated, but crypto/x509 still parses DSA
+	// certificates into *dsa.PublicKey, and old servers still send them:
+	// keyInfo needs the type to size and score such a key.
+	//lint:ignore SA1019 DSA server keys must be scored, see above
+	"crypto/dsa"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rsa"
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
-	"net"
-	"net/http"
-	"strings"
-	"time"
 
 	"github.com/chaintool/chaintool/bundle"
 	"github.com/chaintool/chaintool/verify"
@@ -64,67 +62,6 @@ func ecScore(bits int) int {
 	}
 	return 100
 }
-
-// allGoSuites is every suite crypto/tls implements, so that the
-// certificate connection succeeds wherever Go can make one.
-func allGoSuites() []uint16 {
-	var ids []uint16
-	for _, s := range tls.CipherSuites() {
-		ids = append(ids, s.ID)
-	}
-	for _, s := range tls.InsecureCipherSuites() {
-		ids = append(ids, s.ID)
-	}
-	return ids
-}
-
-// liveCheck is what a normal crypto/tls connection and an HTTP request saw.
-type liveCheck struct {
-	state tls.ConnectionState
-	hsts  HSTSResult
-	err   error // the TLS handshake failed
-}
-
-// connect makes a crypto/tls connection over raw, then sends GET / over
-// it to read the Strict-Transport-Security header. It closes raw.
-func connect(ctx context.Context, raw net.Conn, sni, hostHeader string, timeout time.Duration) liveCheck {
-	defer raw.Close()
-	ctx, cancel := context.WithTimeout(ctx, 2*timeout)
-	defer cancel()
-	deadline, _ := ctx.Deadline()
-	_ = raw.SetDeadline(deadline)
-	conn := tls.Client(raw, &tls.Config{
-		ServerName:         sni,
-		InsecureSkipVerify: true, //nolint:gosec // the chain is judged by verify, not here
-		MinVersion:         tls.VersionTLS10,
-		CipherSuites:       allGoSuites(),
-		NextProtos:         []string{"http/1.1"},
-	})
-	if err := conn.HandshakeContext(ctx); err != nil {
-		return liveCheck{err: err, hsts: HSTSResult{MaxAge: -1, Problem: "no TLS connection for an HTTP request"}}
-	}
-	lc := liveCheck{state: conn.ConnectionState()}
-	lc.hsts = fetchHSTS(conn, hostHeader)
-	return lc
-}
-
-// fetchHSTS sends GET / and parses the first response's HSTS header.
-func fetchHSTS(conn net.Conn, host string) HSTSResult {
-	req := "GET / HTTP/1.1\r\nHost: " + host + "\r\nUser-Agent: chaintool-grade\r\nAccept: */*\r\nConnection: close\r\n\r\n"
-	if _, err := conn.Write([]byte(req)); err != nil {
-		return HSTSResult{MaxAge: -1, Problem: "no HTTP response: " + err.Error()}
-	}
-	resp, err := http.ReadResponse(bufio.NewReaderSize(conn, 16384), nil)
-	if err != nil {
-		return HSTSResult{MaxAge: -1, Problem: "no HTTP response: " + oneLine(err.Error())}
-	}
-	resp.Body.Close()
-	h := parseHSTS(resp.Header.Values("Strict-Transport-Security"))
-	h.Checked, h.Status = true, resp.StatusCode
-	return h
-}
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // certificateResult summarises the chain and maps verify's findings to
 // the rating guide's caps: trust, dates, self-signed and SHA-1 to T, a

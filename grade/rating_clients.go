@@ -125,7 +125,7 @@ func warnings(in ratingInput, notes []string) (warn, outNotes []string) {
 	h := in.hsts
 	switch {
 	case !h.Checked:
-		notes = append(notes, "HSTS not checked ("+h.Problem+"): no A+ without it")
+		notes = append(notes, "HSTS not checked: "+h.Problem+"; no A+ without it")
 	case !h.Present:
 		notes = append(notes, "no HSTS header: SSL Labs withholds A+ (testssl.sh 3.2 would still give A+; chaintool follows SSL Labs)")
 	case h.Problem != "":

@@ -4,10 +4,8 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"net"
-	"os"
 	"slices"
 	"sort"
 	"sync"
@@ -77,15 +75,7 @@ func dial(ctx context.Context, addr string, timeout time.Duration) (net.Conn, er
 	d := net.Dialer{Timeout: timeout}
 	conn, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
-		var se *os.SyscallError
-		var oe *net.OpError
-		switch {
-		case errors.As(err, &se):
-			err = se.Err
-		case errors.As(err, &oe):
-			err = oe.Err
-		}
-		return nil, fmt.Errorf("%s: %w: %v", addr, ErrUnreachable, err)
+		return nil, fmt.Errorf("%s: %w: %s", addr, ErrUnreachable, connError(err, timeout))
 	}
 	return conn, nil
 }
@@ -160,8 +150,11 @@ func assemble(sc *scanner, live liveCheck, opts Options, name string) *Result {
 	res.ProtocolScore, res.KeyExchangeScore, res.CipherScore = r.protocol, r.keyExchange, r.cipher
 	res.Caps, res.Warnings = nonNil(r.caps), nonNil(r.warnings)
 	res.Notes = nonNil(r.notes)
+	if live.odd != "" {
+		res.Problems = append(res.Problems, live.odd)
+	}
 	if live.err != nil {
-		res.Notes = append(res.Notes, "a default crypto/tls client could not connect ("+oneLine(live.err.Error())+"): certificate read from the probes")
+		res.Notes = append(res.Notes, "a default crypto/tls client could not connect ("+live.err.Error()+"): certificate read from the probes")
 	}
 	return res
 }
