@@ -172,11 +172,8 @@ func keyExchangeScore(in ratingInput) (int, []Cap) {
 	var caps []Cap
 	for _, k := range in.serverKeys {
 		score = min(score, k.Score)
-		switch {
-		case k.Score <= 40:
-			caps = append(caps, Cap{"F", fmt.Sprintf("server key %s %d bits is insecure (under 1024 bits)", k.Type, k.Bits)})
-		case k.Score <= 80:
-			caps = append(caps, Cap{"B", fmt.Sprintf("server key %s %d bits is weak (under 2048 bits)", k.Type, k.Bits)})
+		if c, ok := keyCap(k); ok {
+			caps = append(caps, c)
 		}
 	}
 	for _, s := range in.suites {
@@ -191,6 +188,24 @@ func keyExchangeScore(in ratingInput) (int, []Cap) {
 		}
 	}
 	return score, caps
+}
+
+// keyCap is the cap a weak server key brings: F for a key scoring 40 or
+// less, B for 80. The reason gives the size that scores so for the key's
+// type: 1024 and 2048 bits for RSA and DSA, 123 and 163 bits for EC keys
+// (ecScore).
+func keyCap(k KeyInfo) (Cap, bool) {
+	insecure, weak := 1024, 2048
+	if k.Type == "ECDSA" || k.Type == "Ed25519" {
+		insecure, weak = 123, 163
+	}
+	switch {
+	case k.Score <= 40:
+		return Cap{"F", fmt.Sprintf("server key %s %d bits is insecure (under %d bits)", k.Type, k.Bits, insecure)}, true
+	case k.Score <= 80:
+		return Cap{"B", fmt.Sprintf("server key %s %d bits is weak (under %d bits)", k.Type, k.Bits, weak)}, true
+	}
+	return Cap{}, false
 }
 
 // protocolCaps are the caps protocols alone bring.

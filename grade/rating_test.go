@@ -128,6 +128,11 @@ func TestRate(t *testing.T) {
 		{"RSA-1024 key", func(_ *testing.T, in *ratingInput) { in.serverKeys = []KeyInfo{keyInfoRSA(1024)} }, "B", 90, "weak (under 2048 bits)"},
 		{"RSA-512 key", func(_ *testing.T, in *ratingInput) { in.serverKeys = []KeyInfo{keyInfoRSA(512)} }, "F", 30 + 12 + 36, "insecure (under 1024 bits)"},
 		{"RSA-4096 key", func(_ *testing.T, in *ratingInput) { in.serverKeys = []KeyInfo{keyInfoRSA(4096)} }, "A+", 96, ""},
+		{"EC-160 key", func(_ *testing.T, in *ratingInput) { in.serverKeys = []KeyInfo{keyInfoEC(160)} }, "B", 90, "server key ECDSA 160 bits is weak (under 163 bits)"},
+		{"EC-112 key", func(_ *testing.T, in *ratingInput) { in.serverKeys = []KeyInfo{keyInfoEC(112)} }, "F", 30 + 12 + 36, "server key ECDSA 112 bits is insecure (under 123 bits)"},
+		{"DSA-1024 key", func(_ *testing.T, in *ratingInput) {
+			in.serverKeys = []KeyInfo{{Type: "DSA", Bits: 1024, Score: ffScore(1024)}}
+		}, "B", 90, "server key DSA 1024 bits is weak (under 2048 bits)"},
 		{"compression", func(_ *testing.T, in *ratingInput) { in.compression = true }, "C", 93, "CRIME"},
 		{"untrusted beats everything", func(_ *testing.T, in *ratingInput) {
 			in.certCaps = []Cap{{"T", "certificate not trusted: self-signed"}}
@@ -164,6 +169,8 @@ func TestRate(t *testing.T) {
 }
 
 func keyInfoRSA(bits int) KeyInfo { return KeyInfo{Type: "RSA", Bits: bits, Score: ffScore(bits)} }
+
+func keyInfoEC(bits int) KeyInfo { return KeyInfo{Type: "ECDSA", Bits: bits, Score: ecScore(bits)} }
 
 func capStrings(caps []Cap) []string {
 	var out []string
