@@ -121,6 +121,8 @@ func hintFor(err error) string {
 		return "certificate files are small; is this the right file?"
 	case errors.Is(err, os.ErrExist):
 		return "add --force to overwrite it"
+	case errors.Is(err, bundle.ErrUnreachable):
+		return "check the host name and port, and that the server is running"
 	}
 	return ""
 }

@@ -147,6 +147,9 @@ func parseBundleFlags(c *cli.Context) (*bundleRun, error) {
 // bundleInputs reads the inputs and the pool into one pile, and the keys
 // from --key or else from the inputs.
 func (e *env) bundleInputs(c *cli.Context) (*bundle.Pile, []crypto.Signer, error) {
+	if err := stdinOnce(append(c.Args().Slice(), c.StringSlice("pool")...)); err != nil {
+		return nil, nil, err
+	}
 	pw := e.inputPassword(c)
 	pile := bundle.NewPile()
 	var keys []crypto.Signer

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 )
@@ -37,9 +38,9 @@ func manCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:        "man",
 		Usage:       "print the manual page (roff)",
-		Description: "EXAMPLES:\n   chaintool man | man -l -\n   chaintool man > /usr/local/share/man/man1/chaintool.1",
+		Description: "Prints chaintool's manual page (section 1) in roff, built from the\ncommands' help.\n\nEXAMPLES:\n   chaintool man | man -l -\n   chaintool man > /usr/local/share/man/man1/chaintool.1\n\nEXIT CODES:\n   0 printed; 2 I/O error",
 		Action: func(c *cli.Context) error {
-			page, err := c.App.ToMan()
+			page, err := manPage(c.App)
 			if err != nil {
 				return err
 			}
@@ -47,6 +48,25 @@ func manCommand(e *env) *cli.Command {
 			return err
 		},
 	}
+}
+
+// manPage renders the app as a section 1 manual page. urfave/cli leaves
+// out each command's description (where EXAMPLES and EXIT CODES are), so
+// it is rendered from a copy of the commands whose usage text holds the
+// synopsis and the description.
+func manPage(app *cli.App) (string, error) {
+	doc := *app
+	doc.Commands = make([]*cli.Command, 0, len(app.Commands))
+	for _, cmd := range app.Commands {
+		page := *cmd
+		synopsis := "chaintool " + cmd.Name + " [options]"
+		if cmd.ArgsUsage != "" {
+			synopsis += " " + cmd.ArgsUsage
+		}
+		page.UsageText = synopsis + "\n\n" + strings.TrimSpace(cmd.Description)
+		doc.Commands = append(doc.Commands, &page)
+	}
+	return doc.ToManWithSection(1)
 }
 
 const bashCompletion = `# bash completion for chaintool

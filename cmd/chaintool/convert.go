@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"crypto"
+	"crypto/sha256"
 	"crypto/x509"
 	"fmt"
 	"path/filepath"
@@ -175,16 +176,21 @@ func (e *env) convertOutput(c *cli.Context, o convertOptions, certs []*x509.Cert
 	return []outputFile{{path: o.out, data: data, secret: secret}}, nil
 }
 
-// convertCollect gathers every certificate and key in input order, each once.
+// convertCollect gathers every certificate and key in input order, each
+// once, and says once per certificate how many extra copies were dropped.
 func (e *env) convertCollect(inputs []*bundle.Contents) ([]*x509.Certificate, []crypto.Signer) {
 	var certs []*x509.Certificate
 	var keys []crypto.Signer
+	seen := map[[32]byte]int{} // index in certs
+	extra := map[int]int{}     // extra copies per index
 	for _, in := range inputs {
 		for _, cert := range in.Certs {
-			if containsCert(certs, cert) {
-				e.warnf("%s: certificate %q appears more than once; written once", in.Name, bundle.SubjectName(cert))
+			sum := sha256.Sum256(cert.Raw)
+			if i, ok := seen[sum]; ok {
+				extra[i]++
 				continue
 			}
+			seen[sum] = len(certs)
 			certs = append(certs, cert)
 		}
 		for _, k := range in.Keys {
@@ -193,16 +199,27 @@ func (e *env) convertCollect(inputs []*bundle.Contents) ([]*x509.Certificate, []
 			}
 		}
 	}
+	e.warnDuplicates(certs, extra)
 	return certs, keys
 }
 
-func containsCert(certs []*x509.Certificate, c *x509.Certificate) bool {
-	for _, have := range certs {
-		if have.Equal(c) {
-			return true
+// maxDuplicateWarnings bounds the warning lines about duplicates.
+const maxDuplicateWarnings = 5
+
+func (e *env) warnDuplicates(certs []*x509.Certificate, extra map[int]int) {
+	shown := 0
+	for i, cert := range certs {
+		n := extra[i]
+		if n == 0 {
+			continue
 		}
+		if shown == maxDuplicateWarnings {
+			e.warnf("%d more certificates appear more than once; each written once", len(extra)-shown)
+			return
+		}
+		e.warnf("certificate %q appears %d times; written once", bundle.SubjectName(cert), n+1)
+		shown++
 	}
-	return false
 }
 
 func containsKey(keys []crypto.Signer, k crypto.Signer) bool {

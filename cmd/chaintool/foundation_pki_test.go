@@ -131,12 +131,12 @@ func TestInspectServer(t *testing.T) {
 }
 
 // TestInspectServerUnreachable: a closed port is an input error (exit 2)
-// on one line, quickly.
+// on one line and a hint, quickly.
 func TestInspectServerUnreachable(t *testing.T) {
 	addr := closedPort(t)
 	code, stdout, stderr := runMain(t, "inspect", addr)
 	if code != 2 || stdout != "" || !strings.HasPrefix(stderr, "chaintool: error: "+addr+": cannot connect") ||
-		strings.Count(stderr, "\n") != 1 {
+		strings.Count(stderr, "\n") != 2 || !strings.Contains(stderr, "\nchaintool: hint: ") {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 }

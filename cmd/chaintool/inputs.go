@@ -22,6 +22,9 @@ type inputOptions struct {
 // readInputs reads every argument: a file, "-" for stdin, or (when allowed)
 // a directory. The first failure stops with an error naming the input.
 func (e *env) readInputs(c *cli.Context, args []string, opts inputOptions) ([]*bundle.Contents, error) {
+	if err := stdinOnce(args); err != nil {
+		return nil, err
+	}
 	pw := e.inputPassword(c)
 	var out []*bundle.Contents
 	for _, arg := range args {
@@ -118,4 +121,18 @@ func isHostPort(arg string) bool {
 	}
 	n, err := strconv.Atoi(port)
 	return err == nil && n > 0 && n < 65536
+}
+
+// stdinOnce refuses "-" given twice: stdin can be read only once.
+func stdinOnce(args []string) error {
+	seen := false
+	for _, a := range args {
+		if a == "-" {
+			if seen {
+				return usageError("- (stdin) can be given only once")
+			}
+			seen = true
+		}
+	}
+	return nil
 }

@@ -164,6 +164,10 @@ func report(stderr io.Writer, err error) int {
 	if err == nil {
 		return 0
 	}
+	var pwErr *passwordFileError
+	if errors.As(err, &pwErr) {
+		err = pwErr
+	}
 	code, hint := 2, hintFor(err)
 	var ee *exitError
 	if errors.As(err, &ee) {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"sync"
 
@@ -92,24 +93,51 @@ func (e *env) password(file, envName, prompt string, confirm bool) ([]byte, erro
 	return pw, nil
 }
 
+// passwordFileError is an unreadable password file. The reader that asked
+// for the password wraps it; report prints it alone, since the input
+// itself is not at fault.
+type passwordFileError struct {
+	file string
+	err  error
+}
+
+func (e *passwordFileError) Error() string {
+	return e.file + ": cannot read password file: " + e.err.Error()
+}
+
+func (e *passwordFileError) Unwrap() error { return e.err }
+
 // readPasswordFile returns the first line of file, without its line end.
 func readPasswordFile(file string) ([]byte, error) {
 	f, err := os.Open(file)
 	if err != nil {
-		return nil, fmt.Errorf("%s: cannot read password file: %w", file, unwrapPath(err))
+		return nil, &passwordFileError{file, unwrapPath(err)}
 	}
 	defer f.Close()
 	line, err := bufio.NewReader(io.LimitReader(f, 64<<10)).ReadBytes('\n')
 	if err != nil && err != io.EOF {
-		return nil, fmt.Errorf("%s: cannot read password file: %w", file, err)
+		return nil, &passwordFileError{file, unwrapPath(err)}
 	}
 	return bytes.TrimRight(line, "\r\n"), nil
 }
 
+// unwrapPath drops the operation and path of an *os.PathError, which the
+// caller names itself, and says "no such file" as every message here does.
 func unwrapPath(err error) error {
 	var pe *os.PathError
 	if errors.As(err, &pe) {
-		return pe.Err
+		err = pe.Err
+	}
+	if errors.Is(err, fs.ErrNotExist) {
+		return errNoSuchFile
 	}
 	return err
 }
+
+// errNoSuchFile reads "no such file" and matches fs.ErrNotExist.
+var errNoSuchFile error = noSuchFile{}
+
+type noSuchFile struct{}
+
+func (noSuchFile) Error() string        { return "no such file" }
+func (noSuchFile) Is(target error) bool { return target == fs.ErrNotExist }

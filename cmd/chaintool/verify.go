@@ -88,7 +88,7 @@ func (e *env) verify(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	return verifyOutcome(report, c.Bool("strict"))
+	return verifyOutcome(report, key, c.Bool("strict"))
 }
 
 // parseOptions reads the flags every target shares.
@@ -216,18 +216,20 @@ func (e *env) verifyKey(c *cli.Context, run *verifyRun) (crypto.Signer, error) {
 
 // verifyOutcome maps the report to the exit code, with a hint for the
 // most common fixes.
-func verifyOutcome(r *verify.Report, strict bool) error {
+func verifyOutcome(r *verify.Report, key crypto.Signer, strict bool) error {
 	switch {
 	case len(r.Errors()) > 0:
-		return problems("", verifyHint(r))
+		return problems("", verifyHint(r, key))
 	case strict && len(r.Warnings()) > 0:
 		return problems("", "--strict makes warnings fail")
 	}
 	return nil
 }
 
-func verifyHint(r *verify.Report) string {
+func verifyHint(r *verify.Report, key crypto.Signer) string {
 	switch {
+	case r.Has(verify.KeyMismatch) && !matchesAny(key, r.Chain):
+		return "the key matches none of the certificates given: is it the right key file?"
 	case r.Has(verify.KeyMismatch):
 		return "the key belongs to another certificate: 'chaintool inspect' shows which"
 	case r.Has(verify.IncompleteChain):
@@ -238,4 +240,14 @@ func verifyHint(r *verify.Report) string {
 		return "for a private CA, trust its root with --roots FILE"
 	}
 	return ""
+}
+
+// matchesAny reports whether key belongs to one of certs.
+func matchesAny(key crypto.Signer, certs []*x509.Certificate) bool {
+	for _, c := range certs {
+		if key != nil && bundle.KeyMatches(c, key) {
+			return true
+		}
+	}
+	return false
 }
