@@ -99,10 +99,38 @@ func appVersion() string {
 	if version != "" {
 		return version
 	}
-	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "devel"
+	}
+	if info.Main.Version != "" && info.Main.Version != "(devel)" {
 		return info.Main.Version
 	}
-	return "devel"
+	return "devel" + vcsSuffix(info.Settings)
+}
+
+// vcsSuffix names the commit a development build was made from, when the
+// go command recorded it: " (1a2b3c4d5e6f)", " (1a2b3c4d5e6f, modified)".
+func vcsSuffix(settings []debug.BuildSetting) string {
+	var rev, modified string
+	for _, s := range settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			modified = s.Value
+		}
+	}
+	if rev == "" {
+		return ""
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if modified == "true" {
+		return " (" + rev + ", modified)"
+	}
+	return " (" + rev + ")"
 }
 
 func onUsageError(c *cli.Context, err error, _ bool) error {
