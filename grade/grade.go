@@ -11,6 +11,10 @@ package grade
 import (
 	"context"
 	"crypto/x509"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/chaintool/chaintool/bundle"
@@ -99,7 +103,8 @@ var letterRank = map[string]int{
 
 // AtLeast reports whether the letter got is as good as min or better, in
 // the order A+ > A > A- > B > C > D > E > F, with T and M lowest. An unknown
-// letter is never at least anything.
+// letter is never at least anything. min should pass CheckMinimum: with T
+// or M every letter is at least min.
 func AtLeast(got, min string) bool {
 	g, ok1 := letterRank[got]
 	m, ok2 := letterRank[min]
@@ -108,3 +113,24 @@ func AtLeast(got, min string) bool {
 
 // ValidGrade reports whether s is a letter Grade can return.
 func ValidGrade(s string) bool { _, ok := letterRank[s]; return ok }
+
+// Minimums are the letters a minimum grade may be, best first. T and M
+// rank below F, so as a minimum they would let every grade pass: they are
+// grades, not minimums.
+var Minimums = []string{"A+", "A", "A-", "B", "C", "D", "E", "F"}
+
+// CheckMinimum says whether min may be the least grade a caller accepts
+// (AtLeast's second argument): one of Minimums. Its error says why not,
+// worded to follow the caller's name for the value, as in
+// `--min-grade "T": T ranks below F, so every grade would pass; want one
+// of A+, A, A-, B, C, D, E, F`.
+func CheckMinimum(min string) error {
+	if slices.Contains(Minimums, min) {
+		return nil
+	}
+	want := "want one of " + strings.Join(Minimums, ", ")
+	if ValidGrade(min) {
+		return fmt.Errorf("%s ranks below F, so every grade would pass; %s", min, want)
+	}
+	return errors.New(want)
+}

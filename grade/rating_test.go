@@ -249,3 +249,28 @@ func TestAtLeast(t *testing.T) {
 		t.Error("unknown letters compare")
 	}
 }
+
+// TestCheckMinimum: the letters A+ to F are minimums; T and M are grades
+// but not minimums (every grade would pass); anything else is neither.
+func TestCheckMinimum(t *testing.T) {
+	for _, g := range []string{"A+", "A", "A-", "B", "C", "D", "E", "F"} {
+		if err := CheckMinimum(g); err != nil {
+			t.Errorf("%s: %v", g, err)
+		}
+	}
+	want := "want one of A+, A, A-, B, C, D, E, F"
+	for in, msg := range map[string]string{
+		"T": "T ranks below F, so every grade would pass; " + want,
+		"M": "M ranks below F, so every grade would pass; " + want,
+		"Z": want, "": want, "a+": want, "A+ ": want,
+	} {
+		if err := CheckMinimum(in); err == nil || err.Error() != msg {
+			t.Errorf("%q: %v, want %q", in, err, msg)
+		}
+	}
+	for _, g := range []string{"T", "M"} {
+		if !ValidGrade(g) {
+			t.Errorf("%s is a grade", g)
+		}
+	}
+}
