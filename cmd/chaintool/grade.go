@@ -2,15 +2,22 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/chaintool/chaintool/bundle"
 	"github.com/chaintool/chaintool/grade"
@@ -47,16 +54,25 @@ EXIT CODES:
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "servername", Usage: "SNI `NAME` to send and the name the certificate must match (default: HOST)"},
 			rootsFlag(),
-			&cli.StringFlag{Name: "min-grade", Usage: "exit 1 when a grade is below `G` (A+, A, A-, B, C, D, E, F)"},
+			passwordFlag(),
+			&cli.StringFlag{Name: "min-grade", Usage: "exit 1 when a grade is below `G` (" + strings.Join(grade.Minimums, ", ") + ")"},
 			&cli.BoolFlag{Name: "json", Usage: "print the result as JSON (schema in docs/grade.md)"},
 			&cli.DurationFlag{Name: "timeout", Value: grade.DefaultTimeout, Usage: "give up on one probe after `D`"},
 			&cli.PathFlag{Name: "targets", Usage: "grade every HOST[:PORT] listed in `FILE`, one JSON line each", TakesFile: true},
-			&cli.IntFlag{Name: "concurrency", Value: 4, Usage: "grade `N` targets at a time"},
+			&cli.IntFlag{Name: "concurrency", Value: 4, Usage: fmt.Sprintf("grade `N` targets at a time (at most %d)", maxGradeWorkers)},
 			&cli.BoolFlag{Name: "aia", Usage: "download missing intermediates from AIA URLs to judge trust, as SSL Labs does (network)"},
 		},
 		Action: func(c *cli.Context) error { return e.grade(c) },
 	}
 }
+
+// Bounds of one grade run: targets graded at a time, the length of one
+// line of a --targets file, and the number of targets.
+const (
+	maxGradeWorkers = 256
+	maxTargetLine   = 4 << 10
+	maxTargets      = 1 << 20
+)
 
 // gradeRun holds one invocation's settings.
 type gradeRun struct {
@@ -72,41 +88,72 @@ func (e *env) grade(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	results := make([]chan gradeOutcome, len(targets))
-	for i := range results {
-		results[i] = make(chan gradeOutcome, 1)
-	}
-	sem := make(chan struct{}, run.workers)
-	var wg sync.WaitGroup
-	for i, t := range targets {
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			res, err := grade.Grade(c.Context, t, run.opts)
-			results[i] <- gradeOutcome{target: t, res: res, err: err}
-		})
-	}
-	var failed, below []string
-	for i := range targets {
-		o := <-results[i]
+	var t gradeTally
+	err = gradeAll(c.Context, run, targets, func(o gradeOutcome) error {
 		if err := e.printOutcome(run, o, len(targets)); err != nil {
 			return err
 		}
-		switch {
-		case o.err != nil:
-			failed = append(failed, o.err.Error())
-		case run.minGrade != "" && !grade.AtLeast(o.res.Grade, run.minGrade):
-			below = append(below, fmt.Sprintf("%s: grade %s is below %s", o.target, o.res.Grade, run.minGrade))
-		}
+		t.add(run, o)
+		return nil
+	})
+	if err != nil {
+		return err
 	}
-	wg.Wait()
-	return gradeExit(failed, below, len(targets))
+	return t.exit(len(targets))
 }
 
 type gradeOutcome struct {
 	target string
 	res    *grade.Result
 	err    error
+}
+
+// gradeAll grades the targets with run.workers goroutines and hands each
+// outcome to emit in the order of targets. At most a window of outcomes is
+// in flight or waiting for an earlier one, so memory stays bounded however
+// many targets there are. An error of emit stops the run.
+func gradeAll(ctx context.Context, run *gradeRun, targets []string, emit func(gradeOutcome) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	workers := min(run.workers, len(targets))
+	window := 4 * workers
+	slots := make([]chan gradeOutcome, window) // outcome i waits in slots[i%window]
+	for i := range slots {
+		slots[i] = make(chan gradeOutcome, 1)
+	}
+	free := make(chan struct{}, window) // one token per outcome not yet emitted
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		defer close(jobs)
+		for i := range targets {
+			select {
+			case free <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			jobs <- i
+		}
+	})
+	for range workers {
+		wg.Go(func() {
+			for i := range jobs {
+				res, err := grade.Grade(ctx, targets[i], run.opts)
+				slots[i%window] <- gradeOutcome{target: targets[i], res: res, err: err}
+			}
+		})
+	}
+	defer wg.Wait()
+	for i := range targets {
+		// On an error the workers still finish what they hold: each
+		// outcome in flight has its own free slot to go to.
+		if err := emit(<-slots[i%window]); err != nil {
+			cancel()
+			return err
+		}
+		<-free
+	}
+	return nil
 }
 
 // gradeSetup reads the flags and the list of targets.
@@ -120,9 +167,12 @@ func (e *env) gradeSetup(c *cli.Context) (*gradeRun, []string, error) {
 	if run.workers < 1 {
 		return nil, nil, usageError("--concurrency %d: want 1 or more", run.workers)
 	}
+	if run.workers > maxGradeWorkers {
+		return nil, nil, usageError("--concurrency %d: want at most %d", run.workers, maxGradeWorkers)
+	}
 	if g := c.String("min-grade"); g != "" {
-		if !grade.ValidGrade(g) || g == "T" || g == "M" {
-			return nil, nil, usageError("--min-grade %q: want one of A+, A, A-, B, C, D, E, F", g)
+		if err := grade.CheckMinimum(g); err != nil {
+			return nil, nil, usageError("--min-grade %q: %v", g, err)
 		}
 		run.minGrade = g
 	}
@@ -145,46 +195,64 @@ func (e *env) gradeSetup(c *cli.Context) (*gradeRun, []string, error) {
 // gradeTargets normalises the arguments and the lines of the targets file
 // to host:port.
 func gradeTargets(args []string, file string) ([]string, error) {
-	raw := append([]string(nil), args...)
+	out := make([]string, 0, len(args))
+	for _, a := range args {
+		t, err := normalizeTarget(a)
+		if err != nil {
+			return nil, usageError("%v", err)
+		}
+		out = append(out, t)
+	}
 	if file != "" {
 		lines, err := readTargetsFile(file)
 		if err != nil {
 			return nil, err
 		}
-		raw = append(raw, lines...)
+		out = append(out, lines...)
 	}
-	if len(raw) == 0 {
+	if len(out) == 0 {
 		return nil, usageError("grade: name a HOST[:PORT] to grade, or --targets FILE")
-	}
-	out := make([]string, 0, len(raw))
-	for _, r := range raw {
-		t, err := normalizeTarget(r)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
 	}
 	return out, nil
 }
 
-// readTargetsFile reads one target per line; blank lines and # comments
-// are skipped. The file is bounded to keep memory bounded.
+// readTargetsFile reads one target per line, normalised; blank lines and
+// # comments are skipped. The whole file is read, a line at a time: a
+// line longer than maxTargetLine, a line that is no target or more than
+// maxTargets targets is an error naming FILE:LINE.
 func readTargetsFile(path string) ([]string, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, unwrapPath(err))
+		return nil, fmt.Errorf("%s: %w", path, fileError(err))
 	}
 	defer f.Close()
-	var out []string
-	sc := bufio.NewScanner(io.LimitReader(f, 4<<20))
-	for sc.Scan() {
-		line, _, _ := strings.Cut(sc.Text(), "#")
-		if line = strings.TrimSpace(line); line != "" {
-			out = append(out, line)
-		}
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return nil, fmt.Errorf("%s: is a directory", path)
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+	var out []string
+	r := bufio.NewReaderSize(f, maxTargetLine)
+	for n := 1; ; n++ {
+		line, err := r.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			return nil, fmt.Errorf("%s:%d: line too long (at most %d bytes): %s", path, n, maxTargetLine, quoteShort(string(line)))
+		}
+		if err != nil && err != io.EOF {
+			return nil, fmt.Errorf("%s: %w", path, fileError(err))
+		}
+		entry, _, _ := strings.Cut(string(line), "#")
+		if entry = strings.TrimSpace(entry); entry != "" {
+			t, terr := normalizeTarget(entry)
+			if terr != nil {
+				return nil, fmt.Errorf("%s:%d: %w", path, n, terr)
+			}
+			if len(out) == maxTargets {
+				return nil, fmt.Errorf("%s:%d: more than %d targets; split the file", path, n, maxTargets)
+			}
+			out = append(out, t)
+		}
+		if err == io.EOF {
+			break
+		}
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("%s: lists no target", path)
@@ -192,13 +260,33 @@ func readTargetsFile(path string) ([]string, error) {
 	return out, nil
 }
 
+// fileError words a failure to read a file after its name: "no such
+// file", "permission denied", "is a directory".
+func fileError(err error) error {
+	if errors.Is(err, fs.ErrNotExist) {
+		return errors.New("no such file")
+	}
+	return unwrapPath(err)
+}
+
+// quoteShort quotes s as Go does, cut after 40 bytes: safe to print
+// whatever the line holds.
+func quoteShort(s string) string {
+	const max = 40
+	if len(s) <= max {
+		return strconv.Quote(s)
+	}
+	return strconv.Quote(s[:max]) + "..."
+}
+
 // normalizeTarget accepts HOST, HOST:PORT, [IPv6]:PORT, a bare IPv6
 // address or an https:// URL, and returns host:port (port 443 by default).
 func normalizeTarget(s string) (string, error) {
+	bad := fmt.Errorf("%s: not a HOST[:PORT]", quoteShort(s))
 	if strings.HasPrefix(s, "https://") {
 		u, err := url.Parse(s)
 		if err != nil || u.Host == "" {
-			return "", usageError("%q: not a HOST[:PORT] or https:// URL", s)
+			return "", fmt.Errorf("%s: not a HOST[:PORT] or https:// URL", quoteShort(s))
 		}
 		s = u.Host
 	}
@@ -206,12 +294,28 @@ func normalizeTarget(s string) (string, error) {
 	if err != nil {
 		host, port = strings.TrimSuffix(strings.TrimPrefix(s, "["), "]"), "443"
 	}
-	if host == "" || strings.ContainsAny(host, "/ ") || !validPort(port) {
-		return "", usageError("%q: not a HOST[:PORT]", s)
+	if !validHost(host) || !validPort(port) {
+		return "", bad
 	}
 	return net.JoinHostPort(host, port), nil
 }
 
+// validHost accepts an IP address (IPv6 with a zone too) or a name made of
+// letters, digits, '-', '_' and dots.
+func validHost(h string) bool {
+	if _, err := netip.ParseAddr(h); err == nil {
+		return true
+	}
+	if h == "" || len(h) > 253 || !utf8.ValidString(h) {
+		return false
+	}
+	for _, r := range h {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-' && r != '_' && r != '.' {
+			return false
+		}
+	}
+	return true
+}
 func validPort(p string) bool {
 	n := 0
 	for _, r := range p {
@@ -257,20 +361,38 @@ func writeJSONLine(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// gradeExit maps the outcomes to the exit code: 2 when a server could not
-// be graded, 1 when a grade is below --min-grade.
-func gradeExit(failed, below []string, total int) error {
-	if len(failed) > 0 {
-		if total == 1 {
-			return &exitError{code: 2, msg: failed[0], hint: gradeHint(failed[0])}
+// gradeTally counts the targets that could not be graded and the grades
+// below --min-grade, keeping the first message of each.
+type gradeTally struct {
+	failed, below           int
+	firstFailed, firstBelow string
+}
+
+func (t *gradeTally) add(run *gradeRun, o gradeOutcome) {
+	switch {
+	case o.err != nil:
+		if t.failed++; t.failed == 1 {
+			t.firstFailed = o.err.Error()
 		}
-		return &exitError{code: 2, msg: fmt.Sprintf("%d of %d targets could not be graded", len(failed), total)}
+	case run.minGrade != "" && !grade.AtLeast(o.res.Grade, run.minGrade):
+		if t.below++; t.below == 1 {
+			t.firstBelow = fmt.Sprintf("%s: grade %s is below %s", o.target, o.res.Grade, run.minGrade)
+		}
 	}
-	if len(below) == 1 {
-		return problems(below[0], "")
-	}
-	if len(below) > 1 {
-		return problems(fmt.Sprintf("%d of %d grades are below the minimum", len(below), total), "")
+}
+
+// exit maps the outcomes to the exit code: 2 when a server could not be
+// graded, 1 when a grade is below --min-grade.
+func (t *gradeTally) exit(total int) error {
+	switch {
+	case t.failed > 0 && total == 1:
+		return &exitError{code: 2, msg: t.firstFailed, hint: gradeHint(t.firstFailed)}
+	case t.failed > 0:
+		return &exitError{code: 2, msg: fmt.Sprintf("%d of %d targets could not be graded", t.failed, total)}
+	case t.below == 1:
+		return problems(t.firstBelow, "")
+	case t.below > 1:
+		return problems(fmt.Sprintf("%d of %d grades are below the minimum", t.below, total), "")
 	}
 	return nil
 }

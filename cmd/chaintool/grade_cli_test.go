@@ -133,12 +133,16 @@ func TestNormalizeTarget(t *testing.T) {
 		"[::1]:8443":                "[::1]:8443",
 		"https://example.com/path":  "example.com:443",
 		"https://example.com:4443/": "example.com:4443",
+		"bücher.example":            "bücher.example:443",
+		"fe80::1%eth0":              "[fe80::1%eth0]:443",
+		"under_score.example:8443":  "under_score.example:8443",
 	} {
 		if got, err := normalizeTarget(in); err != nil || got != want {
 			t.Errorf("%q: %q %v, want %q", in, got, err, want)
 		}
 	}
-	for _, bad := range []string{"example.com:0", "example.com:99999", "host:port", ":443", "a b", "https://"} {
+	for _, bad := range []string{"example.com:0", "example.com:99999", "host:port", ":443", "a b", "https://",
+		"exa\x00mple.com", "a\tb:443", "\xff\xfe", "example.com/path", "https://exa%00mple.com/", strings.Repeat("a", 254)} {
 		if got, err := normalizeTarget(bad); err == nil {
 			t.Errorf("%q accepted as %q", bad, got)
 		}
