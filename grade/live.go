@@ -86,8 +86,6 @@ func fetchHSTS(ctx context.Context, conn net.Conn, host string, timeout time.Dur
 	switch {
 	case err != nil && limit.exceeded:
 		return uncheckedHSTS(headersTooLarge)
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return uncheckedHSTS("no HTTP response: the server closed the connection")
 	case err != nil:
 		return uncheckedHSTS("no HTTP response: " + connError(err, timeout))
 	}
@@ -130,6 +128,9 @@ func connError(err error, timeout time.Duration) string {
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) ||
 		errors.As(err, &ne) && ne.Timeout() {
 		return "timed out after " + timeout.String()
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return "the server closed the connection"
 	}
 	var oe *net.OpError
 	if errors.As(err, &oe) && (oe.Op == "dial" || oe.Op == "read" || oe.Op == "write") {

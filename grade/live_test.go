@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"strings"
@@ -211,6 +212,8 @@ func TestConnErrorWording(t *testing.T) {
 		want string
 	}{
 		{context.DeadlineExceeded, "timed out after 5s"},
+		{io.EOF, "the server closed the connection"},
+		{fmt.Errorf("reading: %w", io.ErrUnexpectedEOF), "the server closed the connection"},
 		{timeoutErr, "timed out after 5s"},
 		{&net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: "nowhere.invalid"}}, "lookup nowhere.invalid: no such host"},
 		{&net.OpError{Op: "remote error", Err: errors.New("tls: handshake failure")}, "remote error: tls: handshake failure"},
