@@ -182,3 +182,24 @@ func TestGradeMinimumRule(t *testing.T) {
 		}
 	}
 }
+
+// FuzzNormalizeTarget: any line gives either an error that quotes at most
+// a short, printable piece of it, or a host:port that normalises to itself.
+func FuzzNormalizeTarget(f *testing.F) {
+	for _, s := range []string{"example.com", "[::1]:8443", "https://example.com:4443/x", "fe80::1%eth0",
+		"bücher.example", "a b", "\x00\xff", "example.com:99999", strings.Repeat("a", 300)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := normalizeTarget(s)
+		if err != nil {
+			if msg := err.Error(); len(msg) > 256 || !utf8.ValidString(msg) || strings.ContainsAny(msg, "\x00\n\r") {
+				t.Fatalf("%q: error %q", s, msg)
+			}
+			return
+		}
+		if again, err := normalizeTarget(got); err != nil || again != got {
+			t.Fatalf("%q -> %q -> %q, %v", s, got, again, err)
+		}
+	})
+}
