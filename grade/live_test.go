@@ -250,8 +250,8 @@ func TestStallWording(t *testing.T) {
 			spoil(c, "stall")
 		}
 	}()
-	_, err = Grade(context.Background(), ln.Addr().String(), Options{Timeout: 300 * time.Millisecond})
-	if !errors.Is(err, ErrUnreachable) || !strings.HasSuffix(err.Error(), "no TLS handshake succeeded (timed out after 300ms)") {
+	_, err = Grade(context.Background(), ln.Addr().String(), Options{Timeout: 100 * time.Millisecond})
+	if !errors.Is(err, ErrUnreachable) || !strings.HasSuffix(err.Error(), "no TLS handshake succeeded (timed out after 100ms)") {
 		t.Errorf("err %v", err)
 	}
 }
