@@ -1,17 +1,14 @@
 package main
 
 import (
-	"context"
 	"crypto"
 	"crypto/x509"
-	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -303,174 +300,4 @@ func rootFile(specs []string) string {
 		}
 	}
 	return ""
-}
-
-// announce says where the server listens and how to reach it.
-func (r *serveRun) announce(srv *serve.Server) {
-	leaf := srv.Certificate().Chain[0]
-	sum := bundle.Summarize(leaf, time.Now())
-	fmt.Fprintf(r.log, "chaintool: serving %s with %s (%s, %s)\n", srv.URL(), sum.Name, sum.KeyDescription(), sum.Validity(time.Now()))
-	if r.demo {
-		fmt.Fprintf(r.log, "chaintool: demo chain for localhost, 127.0.0.1 and ::1; its root is %s\n", r.cacert)
-	}
-	fmt.Fprintf(r.log, "chaintool: try: %s\n", srv.CurlCommand(r.cacert))
-	if a := srv.RedirectAddr(); a != nil {
-		fmt.Fprintf(r.log, "chaintool: redirecting http://%s/ to https\n", a)
-	}
-	fmt.Fprintf(r.log, "chaintool: Ctrl-C stops; kill -HUP %d reloads the bundle\n", os.Getpid())
-}
-
-// selfCheckTimeout bounds one self-grade.
-const selfCheckTimeout = 60 * time.Second
-
-// selfCheck grades the running server, trusting trust, and reports on
-// stderr.
-func (r *serveRun) selfCheck(srv *serve.Server, trust *bundle.Roots) {
-	ctx, cancel := context.WithTimeout(context.Background(), selfCheckTimeout)
-	defer cancel()
-	sg, err := srv.SelfCheck(ctx, trust)
-	if err != nil {
-		r.warnf("self-check failed: %v", err)
-		return
-	}
-	fmt.Fprintf(r.log, "chaintool: self-grade: %s (score %d: protocol %d, key exchange %d, cipher %d)\n",
-		sg.Grade, sg.Score, sg.ProtocolScore, sg.KeyExchangeScore, sg.CipherScore)
-	for _, c := range sg.Caps {
-		r.warnf("self-grade capped at %s: %s", c.Grade, c.Reason)
-	}
-	for _, w := range sg.Warnings {
-		r.warnf("self-grade: %s", w)
-	}
-}
-
-// check is --check: grade, print, stop.
-func (r *serveRun) check(srv *serve.Server) error {
-	defer srv.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), selfCheckTimeout)
-	defer cancel()
-	sg, err := srv.SelfCheck(ctx, r.trust)
-	if err != nil {
-		return fmt.Errorf("self-check: %w", err)
-	}
-	minGrade := r.c.String("min-grade")
-	pass := grade.AtLeast(sg.Grade, minGrade)
-	if r.c.Bool("json") {
-		out, err := json.MarshalIndent(checkJSON{sg, minGrade, pass}, "", "  ")
-		if err != nil {
-			return err
-		}
-		if _, err := r.e.stdout.Write(append(out, '\n')); err != nil {
-			return err
-		}
-	} else if err := sg.WriteText(r.e.stdout); err != nil {
-		return err
-	}
-	if !pass {
-		return problems(fmt.Sprintf("the server graded %s, below --min-grade %s", sg.Grade, minGrade), "")
-	}
-	return nil
-}
-
-// checkJSON is the --check --json schema: chaintool grade's, plus when
-// the check ran and the verdict against --min-grade.
-type checkJSON struct {
-	*serve.SelfGrade
-	MinGrade string `json:"min_grade"`
-	Pass     bool   `json:"pass"`
-}
-
-// shutdownTimeout bounds how long requests under way may take to finish.
-const shutdownTimeout = 30 * time.Second
-
-// wait serves until a signal: SIGHUP reloads, SIGINT and SIGTERM stop.
-func (r *serveRun) wait(srv *serve.Server, sigs <-chan os.Signal) error {
-	for {
-		select {
-		case err := <-srv.Err():
-			srv.Close()
-			return err
-		case sig := <-sigs:
-			if sig == syscall.SIGHUP {
-				r.reload(srv)
-				continue
-			}
-			return r.stop(srv, sig, sigs)
-		}
-	}
-}
-
-// stop drains the server; a second signal closes it at once.
-func (r *serveRun) stop(srv *serve.Server, sig os.Signal, sigs <-chan os.Signal) error {
-	fmt.Fprintf(r.log, "chaintool: %s: finishing the requests under way\n", signalName(sig))
-	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
-	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- srv.Shutdown(ctx) }()
-	select {
-	case err := <-done:
-		if err != nil {
-			r.warnf("stopped before every request finished: %v", err)
-		}
-	case sig := <-sigs:
-		fmt.Fprintf(r.log, "chaintool: %s again: closing every connection\n", signalName(sig))
-		srv.Close()
-	}
-	fmt.Fprintf(r.log, "chaintool: stopped\n")
-	return nil
-}
-
-func signalName(sig os.Signal) string {
-	switch sig {
-	case syscall.SIGINT:
-		return "SIGINT"
-	case syscall.SIGTERM:
-		return "SIGTERM"
-	}
-	return sig.String()
-}
-
-// reload reads the bundle again and swaps it in if it passes verify.
-func (r *serveRun) reload(srv *serve.Server) {
-	args := r.c.Args().Slice()
-	if r.demo {
-		r.warnf("SIGHUP: nothing to reload, the demo chain lives in memory")
-		return
-	}
-	for _, a := range args {
-		if a == "-" {
-			r.warnf("SIGHUP: cannot reload a bundle read from stdin")
-			return
-		}
-	}
-	cert, pf, err := r.readBundle(args)
-	if err == nil {
-		err = r.judge(pf, args)
-	}
-	if err == nil {
-		err = srv.Reload(cert)
-	}
-	if err != nil {
-		fmt.Fprintf(r.log, "chaintool: error: SIGHUP: %s; still serving the previous certificate\n", oneLine(err.Error()))
-		return
-	}
-	sum := bundle.Summarize(cert.Chain[0], time.Now())
-	fmt.Fprintf(r.log, "chaintool: SIGHUP: reloaded %s (%s)\n", sum.Name, sum.Validity(time.Now()))
-	go r.selfCheck(srv, pf.Trust)
-}
-
-func (r *serveRun) warnf(format string, args ...any) {
-	fmt.Fprintf(r.log, "chaintool: warning: "+format+"\n", args...)
-}
-
-// lineWriter serialises writes so that log lines from concurrent requests
-// and messages never interleave.
-type lineWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lineWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }
