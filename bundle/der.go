@@ -25,8 +25,6 @@ const (
 	derEncryptedKey
 )
 
-var oidSignedData = []int{1, 2, 840, 113549, 1, 7, 2}
-
 // sniffDER looks at the outer SEQUENCE's first elements, without parsing
 // the whole structure, to tell which reader to use.
 func sniffDER(data []byte) derKind {
@@ -84,7 +82,11 @@ func (r *reader) readDER(data []byte) error {
 		r.out.Format = FormatDER
 		return r.readEncryptedKey(&pem.Block{Type: "ENCRYPTED PRIVATE KEY", Bytes: data})
 	}
-	// BER (indefinite lengths) is common in Windows .p7b exports.
+	// BER (indefinite lengths) is common in Windows .p7b exports. A BER
+	// structure too costly to convert is refused as such, not as unknown.
+	if err := checkBER(data); err != nil {
+		return err
+	}
 	if err := r.readPKCS7(data); err == nil {
 		r.out.Format = FormatPKCS7
 		return nil
@@ -118,6 +120,11 @@ func (r *reader) readDERCertificates(data []byte) error {
 // and asking for one only when that fails. Files without a key are read
 // with the trust-store decoder.
 func (r *reader) readPKCS12(data []byte) (err error) {
+	for _, cost := range pfxCosts(data) {
+		if err := r.spendIterations(cost); err != nil {
+			return err
+		}
+	}
 	defer recoverParse("PKCS#12 file", &err)
 	password := ""
 	key, leaf, cas, err := pkcs12.DecodeChain(data, password)

@@ -8,6 +8,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -84,15 +85,19 @@ func decodeBareBase64(data []byte) ([]byte, bool) {
 // CAs and `openssl x509 -text` put it there; a block that starts but cannot
 // be decoded (truncated, bad base64, mismatched END line) is an error naming
 // its line, never silently skipped.
+//
+// Line numbers are counted on from the previous block, so that reading
+// stays linear in the size of the input however many blocks it holds.
 func (r *reader) readPEM(data []byte) error {
-	pos := 0
+	pos, line, counted := 0, 1, 0
 	for n := 1; ; n++ {
 		idx := bytes.Index(data[pos:], pemBegin)
 		if idx < 0 {
 			return nil
 		}
 		start := pos + idx
-		line := 1 + bytes.Count(data[:start], []byte("\n"))
+		line += bytes.Count(data[counted:start], []byte("\n"))
+		counted = start
 		end, err := pemBlockEnd(data, start)
 		if err != nil {
 			return fmt.Errorf("PEM block at line %d %w", line, err)
@@ -113,8 +118,7 @@ func (r *reader) readPEM(data []byte) error {
 func pemBlockEnd(data []byte, start int) (int, error) {
 	body := start + len(pemBegin)
 	endIdx := bytes.Index(data[body:], pemEndMarker)
-	nextBegin := bytes.Index(data[body:], pemBegin)
-	if endIdx < 0 || (nextBegin >= 0 && nextBegin < endIdx) {
+	if endIdx < 0 || bytes.Contains(data[body:body+endIdx], pemBegin) {
 		return 0, errors.New("is truncated: it has no END line")
 	}
 	end := body + endIdx
@@ -138,7 +142,10 @@ func (r *reader) readPEMBlock(block *pem.Block) error {
 	case "TRUSTED CERTIFICATE":
 		return r.readTrustedCertificate(block.Bytes)
 	case "PKCS7", "CMS":
-		return r.readPKCS7(block.Bytes)
+		before := len(r.out.Certs)
+		err := r.readPKCS7(block.Bytes)
+		r.pkcs7Certs += len(r.out.Certs) - before
+		return err
 	case "PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY":
 		key, err := parsePrivateKeyDER(block.Bytes)
 		if err != nil {
@@ -149,6 +156,47 @@ func (r *reader) readPEMBlock(block *pem.Block) error {
 		r.out.Skipped = append(r.out.Skipped, block.Type)
 	}
 	return nil
+}
+
+// pemFormat is the format of a PEM input: PKCS#7 when every certificate
+// came from PKCS7 blocks and there is no key (a .p7b file in PEM), else PEM.
+func (r *reader) pemFormat() Format {
+	if r.pkcs7Certs > 0 && r.pkcs7Certs == len(r.out.Certs) && len(r.out.Keys) == 0 {
+		return FormatPKCS7
+	}
+	return FormatPEM
+}
+
+// DescribeSkipped summarises skipped PEM block types in one short phrase:
+// each type once, in order of first appearance, with its count when it
+// occurs more than once ("CERTIFICATE REQUEST, 3 X509 CRL blocks"), and
+// after the first few types only how many blocks of how many other types.
+func DescribeSkipped(types []string) string {
+	const listed = 3
+	var order []string
+	count := map[string]int{}
+	for _, t := range types {
+		if count[t] == 0 {
+			order = append(order, t)
+		}
+		count[t]++
+	}
+	var parts []string
+	for _, t := range order[:min(len(order), listed)] {
+		if count[t] == 1 {
+			parts = append(parts, t)
+		} else {
+			parts = append(parts, fmt.Sprintf("%d %s blocks", count[t], t))
+		}
+	}
+	if rest := order[min(len(order), listed):]; len(rest) > 0 {
+		blocks := 0
+		for _, t := range rest {
+			blocks += count[t]
+		}
+		parts = append(parts, fmt.Sprintf("%s of %s", plural(blocks, "more block"), plural(len(rest), "other type")))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // readTrustedCertificate reads OpenSSL's TRUSTED CERTIFICATE: a DER
@@ -168,6 +216,9 @@ func (r *reader) readTrustedCertificate(der []byte) error {
 }
 
 func (r *reader) readPKCS7(der []byte) (err error) {
+	if err := checkBER(der); err != nil {
+		return err
+	}
 	defer recoverParse("PKCS#7", &err)
 	p7, err := pkcs7.Parse(der)
 	if err != nil {
@@ -183,6 +234,11 @@ func (r *reader) readPKCS7(der []byte) (err error) {
 // readEncryptedKey decrypts an encrypted PKCS#8 (PBES2) or legacy
 // (Proc-Type) encrypted PEM key with the input's password.
 func (r *reader) readEncryptedKey(block *pem.Block) error {
+	if block.Headers["Proc-Type"] == "" { // PBES2; the legacy scheme has no iterations
+		if err := r.spendIterations(kdfCost{"private key", encryptedKeyIterations(block.Bytes)}); err != nil {
+			return err
+		}
+	}
 	pw, err := r.getPassword()
 	if err != nil {
 		return passwordError("private key", err)

@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 )
 
 // MaxInputSize is the largest input Read accepts (16 MiB).
@@ -61,13 +60,17 @@ type PasswordFunc func(name string) ([]byte, error)
 type Contents struct {
 	// Name is the name hint the input was read under.
 	Name string
-	// Format is the outer encoding detected.
+	// Format is the format detected: FormatPKCS12 or FormatPKCS7 for those
+	// containers (PKCS#7 in DER, BER, or PEM when every certificate of the
+	// file came from PKCS7 blocks and it holds no key, as a .p7b does),
+	// otherwise the encoding, FormatPEM or FormatDER.
 	Format Format
 	// Certs are the certificates in the order they appear.
 	Certs []*x509.Certificate
 	// Keys are the private keys in the order they appear.
 	Keys []crypto.Signer
-	// Skipped lists PEM block types that were ignored (CSRs, CRLs, parameters).
+	// Skipped lists the type of each PEM block that was ignored (CSRs,
+	// CRLs, parameters), one entry per block; DescribeSkipped summarises it.
 	Skipped []string
 }
 
@@ -96,7 +99,7 @@ func Read(data []byte, name string, password PasswordFunc) (*Contents, error) {
 	}
 	if len(r.out.Certs) == 0 && len(r.out.Keys) == 0 {
 		if len(r.out.Skipped) > 0 {
-			return nil, fmt.Errorf("%w (skipped %s)", ErrNothingFound, strings.Join(r.out.Skipped, ", "))
+			return nil, fmt.Errorf("%w (skipped %s)", ErrNothingFound, DescribeSkipped(r.out.Skipped))
 		}
 		return nil, ErrNothingFound
 	}
@@ -108,8 +111,9 @@ func Read(data []byte, name string, password PasswordFunc) (*Contents, error) {
 func (r *reader) read(data []byte) error {
 	switch {
 	case looksLikePEM(data):
-		r.out.Format = FormatPEM
-		return r.readPEM(data)
+		err := r.readPEM(data)
+		r.out.Format = r.pemFormat()
+		return err
 	case data[0] == 0x30:
 		return r.readDER(data)
 	}
@@ -188,6 +192,9 @@ type reader struct {
 	pw       []byte // cached once asked
 	asked    bool
 	out      *Contents
+
+	iterations int64 // key-derivation iterations spent on this input
+	pkcs7Certs int   // certificates read from PEM PKCS7 blocks
 }
 
 // getPassword asks the callback once per input and caches the answer.

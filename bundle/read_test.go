@@ -77,7 +77,7 @@ func TestReadFixtures(t *testing.T) {
 		{"leaf.key", FormatPEM, nil, 1, false},
 		{"root-trusted.pem", FormatPEM, []*x509.Certificate{root}, 0, false},
 		{"text-crlf.pem", FormatPEM, []*x509.Certificate{root, inter, leaf}, 1, false},
-		{"chain.p7b", FormatPEM, []*x509.Certificate{leaf, inter}, 0, false},
+		{"chain.p7b", FormatPKCS7, []*x509.Certificate{leaf, inter}, 0, false},
 		{"chain.p7c", FormatPKCS7, []*x509.Certificate{leaf, inter}, 0, false},
 		{"modern.pfx", FormatPKCS12, []*x509.Certificate{leaf, inter, root}, 1, true},
 		{"legacy-rc2.pfx", FormatPKCS12, []*x509.Certificate{leaf, inter}, 1, true},
@@ -366,6 +366,10 @@ func TestReadBadInput(t *testing.T) {
 		{"DER then garbage SEQUENCE", append(leaf.DER(), 0x30, 0x01, 0x00), nil, "bytes that are not a certificate"},
 		{"truncated DER", leaf.DER()[:100], ErrUnrecognized, ""},
 		{"only a CSR", encodeBlock("CERTIFICATE REQUEST", []byte{1}), ErrNothingFound, "(skipped CERTIFICATE REQUEST)"},
+		{"100,000 skipped blocks", bytes.Repeat([]byte("-----BEGIN X-----\nAAAA\n-----END X-----\n"), 100_000), ErrNothingFound,
+			"no certificate or private key found (skipped 100000 X blocks)"},
+		{"a truncated block after 100,000 others", joinParts(bytes.Repeat([]byte("-----BEGIN X-----\r\nAAAA\r\n-----END X-----\r\n"), 100_000), good[:40]),
+			nil, "PEM block at line 300001 is truncated"},
 		{"PKCS#7 without certificates", encodeBlock("PKCS7", []byte{0x30, 0x03, 0x06, 0x01, 0x00}), nil, "PKCS#7"},
 		{"encrypted key cut short", damagedEncryptedKey(t), nil, "malformed encrypted private key"},
 	}
@@ -386,6 +390,62 @@ func TestReadBadInput(t *testing.T) {
 				t.Errorf("multi-line error %q", err)
 			}
 		})
+	}
+}
+
+// TestDescribeSkipped: skipped block types are summarised in one short
+// phrase however many blocks there are.
+func TestDescribeSkipped(t *testing.T) {
+	many := func(n int, typ string) []string {
+		out := make([]string, n)
+		for i := range out {
+			out[i] = typ
+		}
+		return out
+	}
+	tests := []struct {
+		types []string
+		want  string
+	}{
+		{[]string{"CERTIFICATE REQUEST"}, "CERTIFICATE REQUEST"},
+		{[]string{"CERTIFICATE REQUEST", "X509 CRL"}, "CERTIFICATE REQUEST, X509 CRL"},
+		{many(100_000, "X"), "100000 X blocks"},
+		{append(append([]string{"X509 CRL"}, many(3, "DH PARAMETERS")...), "X509 CRL"), "2 X509 CRL blocks, 3 DH PARAMETERS blocks"},
+		{[]string{"A", "B", "C", "D"}, "A, B, C, 1 more block of 1 other type"},
+		{append([]string{"A", "B", "C", "D", "E", "D"}, many(5, "F")...), "A, B, C, 8 more blocks of 3 other types"},
+	}
+	for _, tt := range tests {
+		if got := DescribeSkipped(tt.types); got != tt.want {
+			t.Errorf("DescribeSkipped(%d types) = %q, want %q", len(tt.types), got, tt.want)
+		}
+	}
+}
+
+// TestReadPEMFormat: a PEM file is reported as PKCS#7 when every
+// certificate in it came from PKCS7 blocks and it holds no key.
+func TestReadPEMFormat(t *testing.T) {
+	_, _, leaf := readChain(t)
+	p7b := readFixture(t, "chain.p7b")
+	tests := []struct {
+		name string
+		data []byte
+		want Format
+	}{
+		{"PKCS7 block", p7b, FormatPKCS7},
+		{"PKCS7 block between text and a CSR", joinParts("issued by our CA\n", p7b, encodeBlock("CERTIFICATE REQUEST", []byte{1})), FormatPKCS7},
+		{"two PKCS7 blocks", joinParts(p7b, p7b), FormatPKCS7},
+		{"PKCS7 and CERTIFICATE blocks", joinParts(p7b, leaf.PEM()), FormatPEM},
+		{"PKCS7 block and a key", joinParts(p7b, leaf.KeyPEM()), FormatPEM},
+		{"CERTIFICATE block", leaf.PEM(), FormatPEM},
+	}
+	for _, tt := range tests {
+		got, err := Read(tt.data, tt.name, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if got.Format != tt.want {
+			t.Errorf("%s: format %q, want %q", tt.name, got.Format, tt.want)
+		}
 	}
 }
 
