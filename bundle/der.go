@@ -84,7 +84,7 @@ func (r *reader) readDER(data []byte) error {
 	}
 	// BER (indefinite lengths) is common in Windows .p7b exports. A BER
 	// structure too costly to convert is refused as such, not as unknown.
-	if err := checkBER(data); err != nil {
+	if err := checkBER(data); errors.Is(err, ErrTooDeep) || errors.Is(err, ErrTooManyElements) {
 		return err
 	}
 	if err := r.readPKCS7(data); err == nil {

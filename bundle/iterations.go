@@ -175,7 +175,7 @@ func safeCosts(safes cryptobyte.String) []kdfCost {
 			ci.ReadASN1(&wrapped, explicit0) && wrapped.ReadASN1(&encData, cbasn1.SEQUENCE) &&
 			encData.SkipASN1(cbasn1.INTEGER) && encData.ReadASN1(&encInfo, cbasn1.SEQUENCE) &&
 			encInfo.SkipASN1(cbasn1.OBJECT_IDENTIFIER) {
-			costs = append(costs, kdfCost{"PKCS#12 encrypted contents", algorithmIterations(encInfo)})
+			costs = append(costs, kdfCost{"encrypted PKCS#12 part", algorithmIterations(encInfo)})
 		}
 	}
 	return costs

@@ -81,6 +81,7 @@ func TestReadBERLimits(t *testing.T) {
 		{"too many elements in PEM", encodeBlock("PKCS7", wide), ErrTooManyElements, ""},
 		{"indefinite length with 100,000 parts", slow, ErrTooManyElements, ""},
 		{"element running past its parent", pkcs7Wrapping([]byte{0x30, 0x02, 0x30, 0x05, 0x05, 0x00, 0x05, 0x00, 0x05, 0x00}), nil, "malformed PKCS#7: an element runs past the end of the one holding it"},
+		{"the same in BER, unrecognized", []byte{0x30, 0x80, 0x30, 0x02, 0x30, 0x05, 0x05, 0x00, 0x05, 0x00, 0x05, 0x00, 0, 0}, ErrUnrecognized, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -345,12 +346,12 @@ func TestReadIterationLimits(t *testing.T) {
 			encodeBlock("ENCRYPTED PRIVATE KEY", patchIterations(t, pemKeyDER(t), iterCount(MaxKDFIterations-2047)))),
 			"PEM block 2 (ENCRYPTED PRIVATE KEY, line 8): too many key-derivation iterations: with the private key this input asks for 10000001 in all"},
 		{"modern PFX MAC", patchIterations(t, modern, nil, nil, maxInt31), "the PKCS#12 MAC asks for 2147483647"},
-		{"modern PFX encrypted certificates", patchIterations(t, modern, maxInt31, nil, nil), "the PKCS#12 encrypted contents asks for 2147483647"},
+		{"modern PFX encrypted certificates", patchIterations(t, modern, maxInt31, nil, nil), "the encrypted PKCS#12 part asks for 2147483647"},
 		{"modern PFX shrouded key", patchIterations(t, modern, nil, maxInt31, nil), "the PKCS#12 private key asks for 2147483647"},
 		{"modern PFX, parts over the sum", patchIterations(t, modern, iterCount(MaxKDFIterations/2), iterCount(MaxKDFIterations/2), nil), "in all"},
 		{"modern PFX as bare base64", []byte(base64.StdEncoding.EncodeToString(patchIterations(t, modern, nil, nil, over))), "the PKCS#12 MAC asks for 10000001"},
 		{"legacy PFX MAC", patchIterations(t, legacy, nil, nil, maxInt31), "the PKCS#12 MAC asks for 2147483647"},
-		{"legacy PFX 3DES certificates", patchIterations(t, legacy, maxInt31, nil, nil), "the PKCS#12 encrypted contents asks for 2147483647"},
+		{"legacy PFX 3DES certificates", patchIterations(t, legacy, maxInt31, nil, nil), "the encrypted PKCS#12 part asks for 2147483647"},
 		{"legacy PFX 3DES key", patchIterations(t, legacy, nil, maxInt31, nil), "the PKCS#12 private key asks for 2147483647"},
 		{"PBMAC1 PFX", patchIterations(t, pbmac1, nil, nil, maxInt31), "the PKCS#12 MAC asks for 2147483647"},
 	}
