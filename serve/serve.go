@@ -182,17 +182,23 @@ func withDefaults(o Options) Options {
 	return o
 }
 
+// listenConfig leaves TCP keep-alive probes off, as nginx does: the read,
+// write and idle timeouts already close a connection whose peer has gone
+// (an idle one after 120 s, sooner than probes would), and each accepted
+// connection is spared four setsockopt calls.
+var listenConfig = net.ListenConfig{KeepAlive: -1}
+
 func (s *Server) listen() error {
 	s.ln = s.opts.Listener
 	if s.ln == nil {
-		ln, err := net.Listen("tcp", s.opts.Addr)
+		ln, err := listenConfig.Listen(context.Background(), "tcp", s.opts.Addr)
 		if err != nil {
 			return fmt.Errorf("listening on %s: %w", s.opts.Addr, err)
 		}
 		s.ln = ln
 	}
 	if s.opts.RedirectAddr != "" {
-		ln, err := net.Listen("tcp", s.opts.RedirectAddr)
+		ln, err := listenConfig.Listen(context.Background(), "tcp", s.opts.RedirectAddr)
 		if err != nil {
 			s.ln.Close()
 			return fmt.Errorf("listening on %s: %w", s.opts.RedirectAddr, err)
