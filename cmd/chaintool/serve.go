@@ -98,6 +98,7 @@ func (e *env) serve(c *cli.Context) error {
 	if !c.Bool("quiet") && !c.Bool("check") {
 		opts.AccessLog = r.log
 	}
+	setServerGC(os.LookupEnv)
 	srv, err := serve.Start(cert, opts)
 	if err != nil {
 		return err
