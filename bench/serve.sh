@@ -1,26 +1,30 @@
 #!/usr/bin/env bash
 # bench/serve.sh — chaintool serve against nginx and the seed's Python
 # server, side by side in one run, on the same RSA-2048 chain and the same
-# small file, under wrk: keep-alive, then a new TLS handshake per request
+# small file, under wrk: keep-alive, then a new TLS connection per request
 # (Connection: close). Then the memory of chaintool (and nginx) holding
 # 1,000 idle TLS connections.
 #
-#   bench/serve.sh                 # 3 runs of 10 s per server and mode
+#   bench/serve.sh                 # 3 rounds of 10 s per server and mode
 #   RUNS=5 DURATION=20s bench/serve.sh
+#   CHAINTOOL_ENV=GOGC=100 bench/serve.sh   # chaintool with a runtime setting
+#   KEEP_RESULTS=runs.txt bench/serve.sh    # keep every run's figures
 #
 # Needs go, openssl, nginx (Debian nginx-light), python3 and wrk. Every
 # server listens on a free loopback port; everything lives in a temporary
-# folder that is removed at the end. Prints the median requests per second
-# of each server and the ratios chaintool/nginx and chaintool/python.
+# folder that is removed at the end. Prints, per mode, the median requests
+# per second of each server, the ratios chaintool/nginx and
+# chaintool/python, the CPU time chaintool, nginx and wrk spent per
+# request (from /proc: on a machine shared with other work it varies less
+# than requests per second do) and the load average before the runs.
 set -euo pipefail
 
 RUNS=${RUNS:-3}
 DURATION=${DURATION:-10s}
 IDLE=${IDLE:-1000}
 cd "$(dirname "$0")/.."
-for tool in go openssl nginx python3 wrk; do
-	command -v "$tool" >/dev/null || { echo "bench/serve.sh: $tool is not installed" >&2; exit 2; }
-done
+. bench/lib.sh
+need go openssl nginx python3 wrk
 
 T=$(mktemp -d /tmp/chaintool-bench-serve.XXXXXX)
 chmod 755 "$T"
@@ -32,41 +36,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-log() { echo "bench/serve.sh: $*" >&2; }
-
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-# wait_port PORT: until something accepts TCP connections there.
-wait_port() {
-	for _ in $(seq 100); do
-		python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()' "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	log "nothing listens on port $1"; exit 2
-}
-
-# --- the chain: RSA-2048 root -> intermediate -> leaf for localhost ---
-make_chain() {
-	local d=$T/pki
-	mkdir -p "$d"
-	cd "$d"
-	openssl req -x509 -newkey rsa:2048 -nodes -keyout root.key -out root.pem -days 30 \
-		-subj "/CN=Bench Root" -addext "basicConstraints=critical,CA:TRUE" \
-		-addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
-	openssl req -newkey rsa:2048 -nodes -keyout inter.key -out inter.csr -subj "/CN=Bench Intermediate" 2>/dev/null
-	printf 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\n' >inter.ext
-	openssl x509 -req -in inter.csr -CA root.pem -CAkey root.key -CAcreateserial -days 30 \
-		-extfile inter.ext -out inter.pem 2>/dev/null
-	openssl req -newkey rsa:2048 -nodes -keyout leaf.key -out leaf.csr -subj "/CN=localhost" 2>/dev/null
-	printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n' >leaf.ext
-	openssl x509 -req -in leaf.csr -CA inter.pem -CAkey inter.key -CAcreateserial -days 20 \
-		-extfile leaf.ext -out leaf.pem 2>/dev/null
-	cat leaf.pem inter.pem >fullchain.pem
-	cat fullchain.pem leaf.key >server.pem
-	chmod 644 ./*
-	cd - >/dev/null
+# --- the chain: RSA-2048 root -> intermediate -> leaf (bench/lib.sh), and
+# the PEM with the chain and the key that chaintool and Python load ---
+make_pki() {
+	make_chain "$T/pki"
+	cat "$T/pki/fullchain.pem" "$T/pki/leaf.key" >"$T/pki/server.pem"
+	chmod 644 "$T"/pki/*
 }
 
 # --- the small file: the size of nginx's welcome page ---
@@ -76,9 +51,13 @@ make_site() {
 	chmod -R a+rX "$T/site"
 }
 
+# chaintool runs with the Go runtime's settings a user gets: GOGC,
+# GOMEMLIMIT, GOMAXPROCS and GODEBUG are cleared, then CHAINTOOL_ENV (for
+# example "GOGC=100") is added, to measure a setting.
 start_chaintool() {
 	CT_PORT=$(free_port)
-	"$T/chaintool" serve "$T/pki/server.pem" --roots "$T/pki/root.pem" --addr "127.0.0.1:$CT_PORT" \
+	# shellcheck disable=SC2086
+	env -u GOGC -u GOMEMLIMIT -u GOMAXPROCS -u GODEBUG ${CHAINTOOL_ENV:-} "$T/chaintool" serve "$T/pki/server.pem" --roots "$T/pki/root.pem" --addr "127.0.0.1:$CT_PORT" \
 		--dir "$T/site" --quiet 2>"$T/chaintool.log" &
 	CT_PID=$!
 	PIDS+=("$CT_PID")
@@ -145,16 +124,40 @@ start_python() {
 	wait_port "$PY_PORT"
 }
 
-# rate PORT [wrk args]: requests per second of one wrk run.
-rate() {
-	local port=$1
-	shift
-	local out
-	out=$(wrk -t2 -c32 -d"$DURATION" "$@" "https://127.0.0.1:$port/index.html" 2>&1)
+# measure SERVER PORT [wrk args]: one wrk run against PORT. Appends to
+# $T/results a line "MODE SERVER REQ/S SERVER-CPU-US WRK-CPU-US LOAD":
+# requests per second, the CPU time (user + system) the server's processes
+# and wrk spent per request in microseconds, and the 1-minute load average
+# before the run. A server's processes are found by its pid variable.
+measure() {
+	local server=$1 port=$2
+	shift 2
+	local pids out t0 t1 n rps wrk_cpu load
+	pids=$(server_pids "$server")
+	load=$(cut -d' ' -f1 /proc/loadavg)
+	# shellcheck disable=SC2086
+	t0=$(cpu_ticks $pids)
+	out=$({ TIMEFORMAT='wrk-cpu %U %S'; time wrk -t2 -c32 -d"$DURATION" "$@" "https://127.0.0.1:$port/index.html"; } 2>&1)
+	# shellcheck disable=SC2086
+	t1=$(cpu_ticks $pids)
 	if grep -q 'Non-2xx\|Socket errors' <<<"$out"; then
-		log "port $port $*: $(grep 'Non-2xx\|Socket errors' <<<"$out" | tr -s ' ' | tr '\n' ' ')"
+		log "$server $*: $(grep 'Non-2xx\|Socket errors' <<<"$out" | tr -s ' ' | tr '\n' ' ')"
 	fi
-	awk '/^Requests\/sec:/ { print $2 }' <<<"$out"
+	n=$(awk '/ requests in / { print $1 }' <<<"$out")
+	rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
+	wrk_cpu=$(awk '/^wrk-cpu / { print $2 + $3 }' <<<"$out")
+	awk -v mode="$MODE" -v s="$server" -v rps="$rps" -v n="$n" -v ticks="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" \
+		-v w="$wrk_cpu" -v load="$load" \
+		'BEGIN { printf "%s %s %.0f %.1f %.1f %s\n", mode, s, rps, ticks / hz * 1e6 / n, w * 1e6 / n, load }' >>"$T/results"
+	log "$MODE $server: $rps req/s (load $load)"
+}
+
+server_pids() {
+	case $1 in
+	chaintool) echo "$CT_PID" ;;
+	nginx) echo "$NG_PID" $(pgrep -P "$NG_PID") ;;
+	python) echo "$PY_PID" ;;
+	esac
 }
 
 # settle PID...: wait (up to 10 s) until the processes stop using CPU, so
@@ -178,7 +181,8 @@ cpu_ticks() {
 	echo "$t"
 }
 
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+# result MODE SERVER COLUMN: the median of one column of the results.
+result() { awk -v m="$1" -v s="$2" -v c="$3" '$1 == m && $2 == s { print $c }' "$T/results" | median; }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "n/a" }'; }
 
@@ -216,17 +220,22 @@ rss_now() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 
 log "building chaintool"
 go build -o "$T/chaintool" ./cmd/chaintool
-make_chain
+make_pki
 make_site
 start_chaintool
 start_nginx
 start_python
 log "chaintool :$CT_PORT, nginx :$NG_PORT, python :$PY_PORT; $RUNS runs of $DURATION each, alternating"
 
-declare -A R
-for mode in keepalive close; do
+: >"$T/results"
+for MODE in keepalive close; do
 	args=()
-	[ "$mode" = close ] && args=(-H "Connection: close")
+	[ "$MODE" = close ] && args=(-H "Connection: close")
+	# A 2-second warm-up per server and mode, not counted: caches filled,
+	# and the Go heap grown to its working size.
+	for port in "$CT_PORT" "$NG_PORT" "$PY_PORT"; do
+		wrk -t2 -c32 -d2s "${args[@]}" "https://127.0.0.1:$port/index.html" >/dev/null 2>&1 || true
+	done
 	for run in $(seq "$RUNS"); do
 		for server in chaintool nginx python; do
 			case $server in
@@ -235,22 +244,27 @@ for mode in keepalive close; do
 			python) port=$PY_PORT ;;
 			esac
 			# shellcheck disable=SC2046
-			settle "$CT_PID" "$NG_PID" $(pgrep -P "$NG_PID") "$PY_PID"
-			r=$(rate "$port" "${args[@]}")
-			log "$mode run $run $server: $r req/s"
-			R[$mode.$server]+="$r "
+			settle $(server_pids chaintool) $(server_pids nginx) $(server_pids python)
+			measure "$server" "$port" "${args[@]}"
 		done
 	done
 done
 
-echo "wrk -t2 -c32 -d$DURATION, median of $RUNS runs (requests/s); RSA-2048 chain, $(wc -c <"$T/site/index.html")-byte file"
-printf '%-11s %12s %12s %12s %16s %17s\n' mode chaintool nginx python chaintool/nginx chaintool/python
+echo "wrk -t2 -c32 -d$DURATION, medians of $RUNS rounds; RSA-2048 chain, $(wc -c <"$T/site/index.html")-byte file;" \
+	"$(nproc) CPUs, load average before the runs $(awk '{ print $6 }' "$T/results" | median)"
+printf '%-10s %12s %12s %12s %16s %17s\n' req/s chaintool nginx python chaintool/nginx chaintool/python
 for mode in keepalive close; do
-	ct=$(tr ' ' '\n' <<<"${R[$mode.chaintool]}" | grep . | median)
-	ng=$(tr ' ' '\n' <<<"${R[$mode.nginx]}" | grep . | median)
-	py=$(tr ' ' '\n' <<<"${R[$mode.python]}" | grep . | median)
-	printf '%-11s %12.0f %12.0f %12.0f %16s %17s\n' "$mode" "$ct" "$ng" "$py" "$(ratio "$ct" "$ng")" "$(ratio "$ct" "$py")"
+	ct=$(result "$mode" chaintool 3)
+	ng=$(result "$mode" nginx 3)
+	py=$(result "$mode" python 3)
+	printf '%-10s %12.0f %12.0f %12.0f %16s %17s\n' "$mode" "$ct" "$ng" "$py" "$(ratio "$ct" "$ng")" "$(ratio "$ct" "$py")"
 done
+printf '%-10s %12s %12s %16s %16s\n' "CPU us/req" chaintool nginx "wrk (chaintool)" "wrk (nginx)"
+for mode in keepalive close; do
+	printf '%-10s %12s %12s %16s %16s\n' "$mode" "$(result "$mode" chaintool 4)" "$(result "$mode" nginx 4)" \
+		"$(result "$mode" chaintool 5)" "$(result "$mode" nginx 5)"
+done
+[ -z "${KEEP_RESULTS:-}" ] || cp "$T/results" "$KEEP_RESULTS"
 
 ct_before=$(rss_now "$CT_PID")
 ct_idle=$(idle_rss "$CT_PORT" "$CT_PID")
