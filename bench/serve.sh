@@ -9,6 +9,7 @@
 #   RUNS=5 DURATION=20s bench/serve.sh
 #   CHAINTOOL_ENV=GOGC=100 bench/serve.sh   # chaintool with a runtime setting
 #   KEEP_RESULTS=runs.txt bench/serve.sh    # keep every run's figures
+#   CHAINTOOL=/tmp/old/chaintool bench/serve.sh   # a binary built elsewhere
 #
 # Needs go, openssl, nginx (Debian nginx-light), python3 and wrk. Every
 # server listens on a free loopback port; everything lives in a temporary
@@ -218,8 +219,12 @@ PY
 
 rss_now() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 
-log "building chaintool"
-go build -o "$T/chaintool" ./cmd/chaintool
+if [ -n "${CHAINTOOL:-}" ]; then
+	cp "$CHAINTOOL" "$T/chaintool"
+else
+	log "building chaintool"
+	go build -o "$T/chaintool" ./cmd/chaintool
+fi
 make_pki
 make_site
 start_chaintool
