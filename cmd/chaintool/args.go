@@ -121,6 +121,10 @@ func hintFor(err error) string {
 		return "certificate files are small; is this the right file?"
 	case errors.Is(err, os.ErrExist):
 		return "add --force to overwrite it"
+	case errors.Is(err, bundle.ErrTooManyIterations):
+		return "OpenSSL writes 2048 iterations; if you trust this file, re-encrypt it with fewer (openssl pkcs12 -export, or openssl pkcs8 -topk8 -iter 2048 for a key)"
+	case errors.Is(err, bundle.ErrTooManyElements):
+		return "convert it with 'openssl pkcs7 -print_certs -in FILE -out certs.pem' and give chaintool certs.pem"
 	case errors.Is(err, bundle.ErrUnreachable):
 		return "check the host name and port, and that the server is running"
 	}

@@ -263,7 +263,7 @@ func inputHeader(in *inspected) string {
 		}
 	}
 	if len(in.Skipped) > 0 {
-		parts = append(parts, "skipped "+strings.Join(in.Skipped, ", "))
+		parts = append(parts, "skipped "+bundle.DescribeSkipped(in.Skipped))
 	}
 	return in.Name + ": " + strings.Join(parts, ", ")
 }
