@@ -14,10 +14,11 @@
 # Needs go, openssl, nginx (Debian nginx-light), python3 and wrk. Every
 # server listens on a free loopback port; everything lives in a temporary
 # folder that is removed at the end. Prints, per mode, the median requests
-# per second of each server, the ratios chaintool/nginx and
-# chaintool/python, the CPU time chaintool, nginx and wrk spent per
-# request (from /proc: on a machine shared with other work it varies less
-# than requests per second do) and the load average before the runs.
+# per second of each server and the ratios chaintool/nginx and
+# chaintool/python; the CPU time chaintool, nginx and wrk spent per request
+# (from /proc: on a machine shared with other work it varies less than
+# requests per second do); and how much of the CPUs sat idle or went to
+# other processes during the chaintool and the nginx runs.
 set -euo pipefail
 
 RUNS=${RUNS:-3}
@@ -126,32 +127,45 @@ start_python() {
 }
 
 # measure SERVER PORT [wrk args]: one wrk run against PORT. Appends to
-# $T/results a line "MODE SERVER REQ/S SERVER-CPU-US WRK-CPU-US LOAD":
-# requests per second, the CPU time (user + system) the server's processes
-# and wrk spent per request in microseconds, and the 1-minute load average
-# before the run. A server's processes are found by its pid variable.
+# $T/results a line "MODE SERVER REQ/S SERVER-US WRK-US LOAD IDLE OTHERS":
+# requests per second; the CPU time (user + system) the server's processes
+# and wrk spent per request, in microseconds; the 1-minute load average
+# before the run; and, in per cent of all CPUs over the run, the time they
+# sat idle and the time other processes (not the server, not wrk) used.
 measure() {
 	local server=$1 port=$2
 	shift 2
-	local pids out t0 t1 n rps wrk_cpu load
+	local pids out t0 t1 s0 s1 n rps wrk_cpu load
 	pids=$(server_pids "$server")
 	load=$(cut -d' ' -f1 /proc/loadavg)
+	s0=$(machine_ticks)
 	# shellcheck disable=SC2086
 	t0=$(cpu_ticks $pids)
 	out=$({ TIMEFORMAT='wrk-cpu %U %S'; time wrk -t2 -c32 -d"$DURATION" "$@" "https://127.0.0.1:$port/index.html"; } 2>&1)
 	# shellcheck disable=SC2086
 	t1=$(cpu_ticks $pids)
+	s1=$(machine_ticks)
 	if grep -q 'Non-2xx\|Socket errors' <<<"$out"; then
 		log "$server $*: $(grep 'Non-2xx\|Socket errors' <<<"$out" | tr -s ' ' | tr '\n' ' ')"
 	fi
 	n=$(awk '/ requests in / { print $1 }' <<<"$out")
 	rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
 	wrk_cpu=$(awk '/^wrk-cpu / { print $2 + $3 }' <<<"$out")
+	# shellcheck disable=SC2086
 	awk -v mode="$MODE" -v s="$server" -v rps="$rps" -v n="$n" -v ticks="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" \
-		-v w="$wrk_cpu" -v load="$load" \
-		'BEGIN { printf "%s %s %.0f %.1f %.1f %s\n", mode, s, rps, ticks / hz * 1e6 / n, w * 1e6 / n, load }' >>"$T/results"
+		-v w="$wrk_cpu" -v load="$load" -v s0="$s0" -v s1="$s1" \
+		'BEGIN {
+			split(s0, a); split(s1, b); total = b[1] - a[1]; idle = b[2] - a[2]
+			others = (total - idle) - ticks - w * hz
+			printf "%s %s %.0f %.1f %.1f %s %.0f %.0f\n", mode, s, rps, ticks / hz * 1e6 / n, w * 1e6 / n, load,
+				100 * idle / total, 100 * (others > 0 ? others : 0) / total
+		}' >>"$T/results"
 	log "$MODE $server: $rps req/s (load $load)"
 }
+
+# machine_ticks: "TOTAL IDLE" CPU ticks of the whole machine so far (idle
+# counts iowait too).
+machine_ticks() { awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print t, $5 + $6 }' /proc/stat; }
 
 server_pids() {
 	case $1 in
@@ -255,8 +269,8 @@ for MODE in keepalive close; do
 	done
 done
 
-echo "wrk -t2 -c32 -d$DURATION, medians of $RUNS rounds; RSA-2048 chain, $(wc -c <"$T/site/index.html")-byte file;" \
-	"$(nproc) CPUs, load average before the runs $(awk '{ print $6 }' "$T/results" | median)"
+echo "wrk -t2 -c32 -d$DURATION, medians of $RUNS rounds; RSA-2048 chain, $(wc -c <"$T/site/index.html")-byte file; $(nproc) CPUs;" \
+	"load average $(awk '{ print $6 }' "$T/results" | median) (the bench included)"
 printf '%-10s %12s %12s %12s %16s %17s\n' req/s chaintool nginx python chaintool/nginx chaintool/python
 for mode in keepalive close; do
 	ct=$(result "$mode" chaintool 3)
@@ -268,6 +282,11 @@ printf '%-10s %12s %12s %16s %16s\n' "CPU us/req" chaintool nginx "wrk (chaintoo
 for mode in keepalive close; do
 	printf '%-10s %12s %12s %16s %16s\n' "$mode" "$(result "$mode" chaintool 4)" "$(result "$mode" nginx 4)" \
 		"$(result "$mode" chaintool 5)" "$(result "$mode" nginx 5)"
+done
+printf '%-10s %12s %12s %16s %16s\n' "CPU %" "idle (ct)" "idle (nginx)" "others (ct)" "others (nginx)"
+for mode in keepalive close; do
+	printf '%-10s %12s %12s %16s %16s\n' "$mode" "$(result "$mode" chaintool 7)" "$(result "$mode" nginx 7)" \
+		"$(result "$mode" chaintool 8)" "$(result "$mode" nginx 8)"
 done
 [ -z "${KEEP_RESULTS:-}" ] || cp "$T/results" "$KEEP_RESULTS"
 
