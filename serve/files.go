@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -39,7 +40,7 @@ func (h *fileHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name, ok := cleanName(r.URL.Path)
-	if !ok {
+	if !ok || !h.slashFits(r.URL.Path, name) {
 		notFound(w)
 		return
 	}
@@ -96,10 +97,22 @@ func plainRequest(r *http.Request) bool {
 	return true
 }
 
+// slashFits reports whether a path ending in "/" names a folder: a file
+// asked for as "file/" is not found, as on any static server.
+func (h *fileHandler) slashFits(urlPath, name string) bool {
+	if !strings.HasSuffix(urlPath, "/") || name == "." {
+		return true
+	}
+	st, err := h.root.Stat(name)
+	return err == nil && st.IsDir()
+}
+
 // open returns the regular file name, or name/index.html for a folder,
-// with its path inside the root.
+// with its path inside the root. Anything else (a FIFO, a device, a
+// socket) is not found, and is opened non-blocking so that a FIFO with no
+// writer cannot hold the request.
 func (h *fileHandler) open(name string) (*os.File, string, fs.FileInfo, error) {
-	f, err := h.root.Open(name)
+	f, err := h.openNonBlocking(name)
 	if err != nil {
 		return nil, "", nil, err
 	}
@@ -111,7 +124,7 @@ func (h *fileHandler) open(name string) (*os.File, string, fs.FileInfo, error) {
 		} else {
 			name += "/index.html"
 		}
-		if f, err = h.root.Open(name); err != nil {
+		if f, err = h.openNonBlocking(name); err != nil {
 			return nil, "", nil, err
 		}
 		st, err = f.Stat()
@@ -124,6 +137,10 @@ func (h *fileHandler) open(name string) (*os.File, string, fs.FileInfo, error) {
 		return nil, "", nil, err
 	}
 	return f, name, st, nil
+}
+
+func (h *fileHandler) openNonBlocking(name string) (*os.File, error) {
+	return h.root.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 }
 
 // cleanName turns a decoded URL path into a name inside the root, or

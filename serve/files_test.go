@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -44,6 +45,10 @@ func TestFilesStayInside(t *testing.T) {
 	symlink(filepath.Join(base, "secret.txt"), "abs.txt")
 	symlink("..", "parent")
 	symlink("small.txt", "inside.txt")
+	// A FIFO with no writer would block an ordinary open forever.
+	if err := syscall.Mkfifo(filepath.Join(dir, "fifo"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 
 	s := startTest(t, Options{Dir: dir})
 	for _, tc := range []struct {
@@ -74,6 +79,11 @@ func TestFilesStayInside(t *testing.T) {
 		{"/small.txt%00.html", 404},
 		{"//secret.txt", 404},
 		{"/missing", 404},
+		{"/small.txt/", 404},
+		{"/index.html/", 404},
+		{"/docs/index.html/", 404},
+		{"/fifo", 404},
+		{"/fifo/", 404},
 	} {
 		resp := rawGet(t, s, tc.path)
 		if resp.StatusCode != tc.status {

@@ -120,8 +120,8 @@ func serveOptions(c *cli.Context) (serve.Options, error) {
 	if c.Bool("json") && !c.Bool("check") {
 		return serve.Options{}, usageError("--json goes with --check")
 	}
-	if !grade.ValidGrade(c.String("min-grade")) {
-		return serve.Options{}, usageError("--min-grade %q: want A+, A, A-, B, C, D, E, F, T or M", c.String("min-grade"))
+	if err := grade.CheckMinimum(c.String("min-grade")); err != nil {
+		return serve.Options{}, usageError("--min-grade %q: %v", c.String("min-grade"), err)
 	}
 	maxAge := c.Int64("hsts-max-age")
 	if maxAge < 0 {
@@ -273,14 +273,14 @@ func errorCount(n int) string {
 func refusalHint(report *verify.Report, args []string, key string) string {
 	switch {
 	case report.Has(verify.KeyMismatch):
-		return "the key belongs to another certificate: give the leaf's own key with --key FILE"
+		return "the key is not the leaf's: give the leaf's own key with --key FILE ('chaintool inspect' shows which certificate a key matches)"
 	case report.Has(verify.Expired) || report.Has(verify.NotYetValid):
 		if len(report.ErrorsExcept(verify.Expired, verify.NotYetValid, verify.UntrustedRoot)) == 0 {
 			return "the certificate must be renewed (or this machine's clock is wrong)"
 		}
 	case report.Has(verify.IncompleteChain) && len(report.ErrorsExcept(verify.IncompleteChain)) == 0:
 		return "add the missing intermediate with: chaintool bundle " + bundleArgs(args, key) +
-			"; for a private CA give its root with --roots ROOT.pem"
+			"; for a private CA give its root with --roots ROOT.pem, or bundle with --include-root"
 	}
 	return "build the chain in order with: chaintool bundle " + bundleArgs(args, key)
 }
