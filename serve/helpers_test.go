@@ -2,7 +2,6 @@ package serve
 
 import (
 	"bufio"
-	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
@@ -135,14 +134,6 @@ func writeRootFile(t testing.TB) string {
 func port(s *Server) string {
 	_, p, _ := net.SplitHostPort(s.Addr().String())
 	return p
-}
-
-func shutdown(t testing.TB, s *Server) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := s.Shutdown(ctx); err != nil {
-		t.Errorf("Shutdown: %v", err)
-	}
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
