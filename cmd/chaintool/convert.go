@@ -183,6 +183,7 @@ func (e *env) convertCollect(inputs []*bundle.Contents) ([]*x509.Certificate, []
 	var keys []crypto.Signer
 	seen := map[[32]byte]int{} // index in certs
 	extra := map[int]int{}     // extra copies per index
+	seenKeys := map[string]bool{}
 	for _, in := range inputs {
 		for _, cert := range in.Certs {
 			sum := sha256.Sum256(cert.Raw)
@@ -194,9 +195,13 @@ func (e *env) convertCollect(inputs []*bundle.Contents) ([]*x509.Certificate, []
 			certs = append(certs, cert)
 		}
 		for _, k := range in.Keys {
-			if !containsKey(keys, k) {
-				keys = append(keys, k)
+			if pub, err := x509.MarshalPKIXPublicKey(k.Public()); err == nil {
+				if seenKeys[string(pub)] {
+					continue
+				}
+				seenKeys[string(pub)] = true
 			}
+			keys = append(keys, k)
 		}
 	}
 	e.warnDuplicates(certs, extra)
@@ -220,16 +225,6 @@ func (e *env) warnDuplicates(certs []*x509.Certificate, extra map[int]int) {
 		e.warnf("certificate %q appears %d times; written once", bundle.SubjectName(cert), n+1)
 		shown++
 	}
-}
-
-func containsKey(keys []crypto.Signer, k crypto.Signer) bool {
-	pub, ok := k.Public().(interface{ Equal(crypto.PublicKey) bool })
-	for _, have := range keys {
-		if ok && pub.Equal(have.Public()) {
-			return true
-		}
-	}
-	return false
 }
 
 func (e *env) warnf(format string, args ...any) {
