@@ -123,6 +123,9 @@ func (e *env) inspect(c *cli.Context) error {
 	if c.Bool("text") && c.Bool("json") {
 		return usageError("inspect: give --text or --json, not both")
 	}
+	if err := stdinOnce(c.Args().Slice()); err != nil {
+		return err
+	}
 	now := time.Now()
 	report := &inspectReport{At: now.UTC().Truncate(time.Second)}
 	for _, arg := range c.Args().Slice() {
