@@ -131,6 +131,9 @@ func parseBundleFlags(c *cli.Context) (*bundleRun, error) {
 		}
 	}
 	explicitStdout := r.output == "-"
+	if explicitStdout && r.json {
+		return nil, usageError("--json and -o - would both write to stdout: give -o FILE")
+	}
 	if r.output == "" || explicitStdout {
 		r.output = ""
 		switch {
@@ -139,7 +142,7 @@ func parseBundleFlags(c *cli.Context) (*bundleRun, error) {
 		case (target.NeedsKey() || r.withKey) && !explicitStdout:
 			return nil, usageError("the output holds the private key: give the file with -o FILE (or -o - for stdout)")
 		}
-		r.toStdout = !r.json || explicitStdout
+		r.toStdout = !r.json
 	}
 	return r, nil
 }
@@ -258,7 +261,7 @@ func noPathHint(err error) string {
 // stderr must know: a root left out, a root no store holds.
 func (e *env) writeBundle(c *cli.Context, r *bundleRun, chain *bundle.Chain) error {
 	lopts := bundle.LayoutOptions{IncludeRoot: r.includeRoot, WithKey: r.withKey}
-	if r.target == bundle.TargetPFX || r.target == bundle.TargetPFXLegacy {
+	if isPFX(r.target) {
 		pw, err := e.outputPassword(c)
 		if err != nil {
 			return err
@@ -276,8 +279,7 @@ func (e *env) writeBundle(c *cli.Context, r *bundleRun, chain *bundle.Chain) err
 	report := chain.Report(r.includeRoot)
 	switch {
 	case r.toStdout:
-		binary := r.target == bundle.TargetPFX || r.target == bundle.TargetPFXLegacy
-		if err := e.writeStdout(files[0].Data, binary); err != nil {
+		if err := e.writeStdout(files[0].Data, isPFX(r.target)); err != nil {
 			return err
 		}
 	case r.output != "":
@@ -296,6 +298,8 @@ func (e *env) writeBundle(c *cli.Context, r *bundleRun, chain *bundle.Chain) err
 	}
 	return nil
 }
+
+func isPFX(t bundle.Target) bool { return t == bundle.TargetPFX || t == bundle.TargetPFXLegacy }
 
 // writeLayout places the files: in the -o folder for multi-file targets or
 // an existing folder, else at -o itself. A folder it creates is removed
