@@ -60,7 +60,7 @@ EXIT CODES:
 			&cli.StringFlag{Name: "redirect-http", Usage: "also listen for plain HTTP on `ADDR` and redirect to https"},
 			&cli.Int64Flag{Name: "hsts-max-age", Value: serve.DefaultHSTSMaxAge, Usage: "HSTS max-age in `SECONDS` (A+ needs at least 15552000)"},
 			&cli.BoolFlag{Name: "hsts-preload", Usage: "add preload to the HSTS header"},
-			&cli.StringSliceFlag{Name: "roots", Usage: "trust anchors for the checks: system, mozilla or a `FILE` (repeatable; default system and mozilla)"},
+			rootsFlag(),
 			&cli.BoolFlag{Name: "check", Usage: "start, grade the server, print the grade and stop"},
 			&cli.StringFlag{Name: "min-grade", Value: "A+", Usage: "with --check, exit 1 below `GRADE`"},
 			&cli.BoolFlag{Name: "json", Usage: "with --check, print the grade as JSON"},
@@ -206,21 +206,18 @@ func (r *serveRun) readBundle(args []string) (*serve.Certificate, *serve.Preflig
 	if err != nil {
 		return nil, nil, err
 	}
-	if key := r.c.Path("key"); key != "" {
-		got, err := bundle.ReadFile(key, r.e.inputPassword(r.c))
-		if err != nil {
-			return nil, nil, err
-		}
-		if len(got.Keys) == 0 {
-			return nil, nil, fmt.Errorf("%s: holds no private key", key)
-		}
-		inputs = append(inputs, got)
-	}
 	var certs []*x509.Certificate
 	var keys []crypto.Signer
 	for _, in := range inputs {
 		certs = append(certs, in.Certs...)
 		keys = append(keys, in.Keys...)
+	}
+	if path := r.c.Path("key"); path != "" {
+		got, err := readKeyFile(path, r.e.inputPassword(r.c))
+		if err != nil {
+			return nil, nil, err
+		}
+		keys = append(keys, got...)
 	}
 	if len(certs) == 0 {
 		return nil, nil, fmt.Errorf("%s: holds no certificate", strings.Join(args, ", "))
