@@ -5,7 +5,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -86,11 +85,7 @@ func (r *serveRun) check(srv *serve.Server) error {
 	minGrade := r.c.String("min-grade")
 	pass := grade.AtLeast(sg.Grade, minGrade)
 	if r.c.Bool("json") {
-		out, err := json.MarshalIndent(checkJSON{sg, minGrade, pass}, "", "  ")
-		if err != nil {
-			return err
-		}
-		if _, err := r.e.stdout.Write(append(out, '\n')); err != nil {
+		if err := writeJSON(r.e.stdout, checkJSON{sg, minGrade, pass}); err != nil {
 			return err
 		}
 	} else if err := sg.WriteText(r.e.stdout); err != nil {
