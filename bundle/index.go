@@ -87,9 +87,14 @@ func (p *Pile) selfIssued(i int32) bool      { return bytes.Equal(p.subjectOf(i)
 func (p *Pile) originOf(i int32) Origin      { return p.origins[p.entries[i].origin] }
 
 // AddCertificate adds a parsed certificate. A certificate already in the
-// pile is recorded as a duplicate and not added again.
+// pile is recorded as a duplicate and not added again. The pile keeps
+// c.Raw itself, which the certificate holds anyway, as a chunk of its own:
+// no arena allocation, so that certificates Read finds in a PEM stream can
+// be added while the scanning goroutine allocates.
 func (p *Pile) AddCertificate(c *x509.Certificate, o Origin) error {
-	i, err := p.addCopy(c.Raw, p.origin(o))
+	i, err := p.add(c.Raw, p.origin(o), func() ref {
+		return ref{chunk: p.arena.adopt(c.Raw), len: uint32(len(c.Raw))}
+	})
 	if err == nil && i >= 0 {
 		p.parsedCerts[i] = parsedEntry{cert: c}
 	}
@@ -99,18 +104,12 @@ func (p *Pile) AddCertificate(c *x509.Certificate, o Origin) error {
 // AddDER adds one DER certificate, read without a full parse. It fails
 // when the DER is not a certificate's structure.
 func (p *Pile) AddDER(der []byte, o Origin) error {
-	_, err := p.addCopy(der, p.origin(o))
+	_, err := p.add(der, p.origin(o), func() ref {
+		buf, r := p.arena.alloc(len(der))
+		copy(buf, der)
+		return r
+	})
 	return err
-}
-
-func (p *Pile) addCopy(der []byte, origin int32) (int32, error) {
-	buf, r := p.arena.alloc(len(der))
-	copy(buf, der)
-	i, err := p.add(buf, r, origin)
-	if i < 0 {
-		p.arena.release(len(der))
-	}
-	return i, err
 }
 
 func (p *Pile) origin(o Origin) int32 {
@@ -121,9 +120,10 @@ func (p *Pile) origin(o Origin) int32 {
 	return int32(len(p.origins) - 1)
 }
 
-// add indexes der, the bytes at r in the arena, and returns its entry's
-// index, or -1 when it is a duplicate or refused.
-func (p *Pile) add(der []byte, r ref, origin int32) (int32, error) {
+// add indexes der and returns its entry's index, or -1 when it is a
+// duplicate or refused. place returns where der's bytes are in the arena;
+// it is called only for a certificate the pile keeps.
+func (p *Pile) add(der []byte, origin int32, place func() ref) (int32, error) {
 	e, err := scanCertificate(der)
 	if err != nil {
 		return -1, err
@@ -137,7 +137,7 @@ func (p *Pile) add(der []byte, r ref, origin int32) (int32, error) {
 		return -1, ErrPileFull
 	}
 	p.size += int64(len(der))
-	e.der, e.origin = r, origin
+	e.der, e.origin = place(), origin
 	idx := int32(len(p.entries))
 	p.entries = append(p.entries, e)
 	p.nextDER = append(p.nextDER, p.link(p.byDER, hd, idx))

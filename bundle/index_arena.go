@@ -12,33 +12,29 @@ type ref struct {
 // certificates cost one allocation per MiB, and whole input buffers can be
 // adopted without a copy.
 //
-// One goroutine allocates while another may read what was handed out
-// before: chunks are full-length slices that never change once added, the
-// list of chunks is guarded by mu, and only the allocating goroutine
-// touches cur and used.
+// One goroutine allocates while others may read what was handed out
+// before or adopt buffers: chunks are full-length slices that never change
+// once added, the list of chunks is guarded by mu, and only the allocating
+// goroutine touches cur, curIdx and used.
 type arena struct {
 	mu     sync.Mutex
 	chunks [][]byte
-	cur    int  // the chunk alloc takes from, when hasCur
-	hasCur bool //
-	used   int  // bytes of chunks[cur] handed out
+	cur    []byte // the chunk alloc takes from, nil before the first
+	curIdx int32  // its index in chunks
+	used   int    // bytes of cur handed out
 }
 
 const arenaChunk = 1 << 20
 
 // alloc returns n bytes to fill and their location.
 func (a *arena) alloc(n int) ([]byte, ref) {
-	if !a.hasCur || len(a.chunks[a.cur])-a.used < n {
-		c := make([]byte, max(arenaChunk, n))
-		a.mu.Lock()
-		a.chunks = append(a.chunks, c)
-		a.cur = len(a.chunks) - 1
-		a.mu.Unlock()
-		a.hasCur, a.used = true, 0
+	if a.cur == nil || len(a.cur)-a.used < n {
+		a.cur, a.used = make([]byte, max(arenaChunk, n)), 0
+		a.curIdx = a.adopt(a.cur)
 	}
 	start := a.used
 	a.used += n
-	return a.chunks[a.cur][start : start+n : start+n], ref{chunk: int32(a.cur), off: uint32(start), len: uint32(n)}
+	return a.cur[start : start+n : start+n], ref{chunk: a.curIdx, off: uint32(start), len: uint32(n)}
 }
 
 // release gives back the last n bytes of the latest allocation.

@@ -77,7 +77,7 @@ func (p *Pile) addItem(it *pemItem, o Origin, origin int32, password PasswordFun
 	if it.certTyp >= 0 {
 		err := it.err
 		if err == nil {
-			if _, err = p.add(it.der, it.at, origin); err != nil {
+			if _, err = p.add(it.der, origin, func() ref { return it.at }); err != nil {
 				err = certificateError(it.der, err)
 			}
 		}

@@ -92,7 +92,8 @@ func (p *Pile) readDER(data []byte, o Origin, password PasswordFunc) ([]crypto.S
 		if !s.ReadASN1Element(&raw, cbasn1.SEQUENCE) {
 			return nil, fmt.Errorf("DER certificate followed by %d unexpected trailing bytes", len(s))
 		}
-		if _, err := p.add(raw, ref{chunk: chunk, off: uint32(off), len: uint32(len(raw))}, origin); err != nil {
+		at := ref{chunk: chunk, off: uint32(off), len: uint32(len(raw))}
+		if _, err := p.add(raw, origin, func() ref { return at }); err != nil {
 			if n > 1 && errors.Is(err, errNotCertificate) {
 				return nil, fmt.Errorf("DER certificate followed by %d bytes that are not a certificate", len(raw)+len(s))
 			}
