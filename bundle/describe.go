@@ -1,7 +1,6 @@
 package bundle
 
 import (
-	"bytes"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
@@ -115,7 +114,7 @@ func Summarize(cert *x509.Certificate, now time.Time) CertSummary {
 		SubjectKeyID:       hexColons(cert.SubjectKeyId),
 		AuthorityKeyID:     hexColons(cert.AuthorityKeyId),
 		IsCA:               cert.IsCA,
-		SelfSigned:         signedBySelf(cert),
+		SelfSigned:         selfSigned(cert),
 		KeyUsage:           keyUsageList(cert.KeyUsage),
 		ExtKeyUsage:        extKeyUsageList(cert),
 		OCSPServers:        orEmpty(cert.OCSPServer),
@@ -269,12 +268,6 @@ func brokenLinkLine(certs []*x509.Certificate, names []string, i int) string {
 		return "not a chain in this order; reversed it is " + strings.Join(rev, " -> ")
 	}
 	return fmt.Sprintf("not a chain: %s (#%d) is not signed by %s (#%d)", names[i], i+1, names[i+1], i+2)
-}
-
-// signedBySelf reports whether cert's subject is its issuer and its
-// signature verifies with its own key.
-func signedBySelf(cert *x509.Certificate) bool {
-	return bytes.Equal(cert.RawSubject, cert.RawIssuer) && cert.CheckSignature(cert.SignatureAlgorithm, cert.RawTBSCertificate, cert.Signature) == nil
 }
 
 func wholeDays(from, to time.Time) int {
