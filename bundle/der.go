@@ -159,7 +159,7 @@ func (r *reader) readPKCS12TrustStore(data []byte, password string, chainErr err
 	if strings.HasSuffix(chainErr.Error(), "private key missing") {
 		return ErrCertOnlyPFX
 	}
-	return fmt.Errorf("PKCS#12: %s", trimPrefix(chainErr.Error(), "pkcs12: "))
+	return fmt.Errorf("PKCS#12: %s", strings.TrimPrefix(chainErr.Error(), "pkcs12: "))
 }
 
 func isPKCS12PasswordError(err error) bool {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"strings"
 
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
@@ -230,13 +231,8 @@ func (p *Pile) parsed(i int32) (*x509.Certificate, error) {
 	return pe.cert, pe.err
 }
 
-func trimX509(err error) string {
-	s := err.Error()
-	if len(s) > 6 && s[:6] == "x509: " {
-		return s[6:]
-	}
-	return s
-}
+// trimX509 is err's message without crypto/x509's "x509: " prefix.
+func trimX509(err error) string { return strings.TrimPrefix(err.Error(), "x509: ") }
 
 var (
 	oidSKI = []byte{0x55, 0x1d, 0x0e}

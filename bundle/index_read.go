@@ -110,7 +110,7 @@ func certificateError(raw []byte, err error) error {
 		return err
 	}
 	if _, perr := x509.ParseCertificate(raw); perr != nil {
-		return fmt.Errorf("invalid certificate: %s", trimX509(perr))
+		return cleanX509Error(perr)
 	}
 	return errors.New("invalid certificate: malformed DER structure")
 }
@@ -129,5 +129,3 @@ func (p *Pile) addContents(data []byte, o Origin, password PasswordFunc) ([]cryp
 	}
 	return c.Keys, len(c.Certs), nil
 }
-
-var pemEnd = []byte("-----END ")

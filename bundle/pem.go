@@ -19,8 +19,8 @@ import (
 )
 
 var (
-	pemBegin     = []byte("-----BEGIN ")
-	pemEndMarker = []byte("-----END ")
+	pemBegin = []byte("-----BEGIN ")
+	pemEnd   = []byte("-----END ")
 )
 
 // looksLikePEM reports whether data is PEM text rather than a DER
@@ -117,7 +117,7 @@ func (r *reader) readPEM(data []byte) error {
 // begins at start.
 func pemBlockEnd(data []byte, start int) (int, error) {
 	body := start + len(pemBegin)
-	endIdx := bytes.Index(data[body:], pemEndMarker)
+	endIdx := bytes.Index(data[body:], pemEnd)
 	if endIdx < 0 || bytes.Contains(data[body:body+endIdx], pemBegin) {
 		return 0, errors.New("is truncated: it has no END line")
 	}
@@ -222,7 +222,7 @@ func (r *reader) readPKCS7(der []byte) (err error) {
 	defer recoverParse("PKCS#7", &err)
 	p7, err := pkcs7.Parse(der)
 	if err != nil {
-		return fmt.Errorf("malformed PKCS#7: %v", trimPrefix(err.Error(), "pkcs7: "))
+		return fmt.Errorf("malformed PKCS#7: %v", strings.TrimPrefix(err.Error(), "pkcs7: "))
 	}
 	if len(p7.Certificates) == 0 {
 		return errors.New("PKCS#7 holds no certificates")
@@ -265,14 +265,7 @@ func decryptKeyBlock(block *pem.Block, pw []byte) (der []byte, err error) {
 	return pemutil.DecryptPEMBlock(block, pw)
 }
 
-func trimPrefix(s, prefix string) string {
-	if len(s) >= len(prefix) && s[:len(prefix)] == prefix {
-		return s[len(prefix):]
-	}
-	return s
-}
-
 // cleanX509Error removes the "x509: " prefix so messages read as one sentence.
 func cleanX509Error(err error) error {
-	return fmt.Errorf("invalid certificate: %s", trimPrefix(err.Error(), "x509: "))
+	return fmt.Errorf("invalid certificate: %s", trimX509(err))
 }
