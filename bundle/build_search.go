@@ -126,22 +126,22 @@ func (b *builder) node(id nodeID) *node {
 			return nil
 		}
 		n.cert, n.origin = cert, p.originOf(id.idx)
-		if a, ok := b.roots.Contains(cert); ok {
-			n.anchor = &b.roots.Anchors[b.anchorIndex(a)]
-		}
+		n.anchor = b.anchorOf(cert)
 		n.inputRoot = n.origin.Source == SourceInput && selfSigned(cert)
 	}
 	b.nodes[id] = n
 	return n
 }
 
-func (b *builder) anchorIndex(a Anchor) int {
-	for i := range b.roots.Anchors {
-		if b.roots.Anchors[i].Cert == a.Cert {
-			return i
+// anchorOf returns the first anchor that is exactly cert, as
+// Roots.Contains finds it, looked up by subject; nil when none is.
+func (b *builder) anchorOf(cert *x509.Certificate) *Anchor {
+	for _, i := range b.anchorsBySubject[string(cert.RawSubject)] {
+		if a := &b.roots.Anchors[i]; a.Cert.Equal(cert) {
+			return a
 		}
 	}
-	return -1
+	return nil
 }
 
 // selfSigned reports whether c is self-issued and its own key verifies
