@@ -101,9 +101,6 @@ func Summarize(cert *x509.Certificate, now time.Time) CertSummary {
 		Serial:             hexColons(serialBytes(cert.SerialNumber)),
 		NotBefore:          cert.NotBefore.UTC(),
 		NotAfter:           cert.NotAfter.UTC(),
-		DaysLeft:           wholeDays(now, cert.NotAfter),
-		Expired:            now.After(cert.NotAfter),
-		NotYetValid:        now.Before(cert.NotBefore),
 		KeyType:            keyType,
 		KeyBits:            bits,
 		Curve:              curve,
@@ -136,6 +133,16 @@ func Summarize(cert *x509.Certificate, now time.Time) CertSummary {
 	default:
 		s.Role = RoleLeaf
 	}
+	return s.JudgedAt(now)
+}
+
+// JudgedAt returns the summary with DaysLeft, Expired and NotYetValid
+// judged at now, as Summarize judges them: what a server that keeps a
+// summary shows at each request.
+func (s CertSummary) JudgedAt(now time.Time) CertSummary {
+	s.DaysLeft = wholeDays(now, s.NotAfter)
+	s.Expired = now.After(s.NotAfter)
+	s.NotYetValid = now.Before(s.NotBefore)
 	return s
 }
 

@@ -67,6 +67,10 @@ func TestSummaryValidity(t *testing.T) {
 		if got := s.Validity(tt.now); got != tt.want || s.DaysLeft != tt.left {
 			t.Errorf("at %s: %q (days_left %d), want %q (%d)", tt.now, got, s.DaysLeft, tt.want, tt.left)
 		}
+		if r := Summarize(c, c.NotBefore).JudgedAt(tt.now); r.DaysLeft != s.DaysLeft || r.Expired != s.Expired || r.NotYetValid != s.NotYetValid {
+			t.Errorf("at %s: judged again, days_left %d expired %v not_yet_valid %v, want %d %v %v",
+				tt.now, r.DaysLeft, r.Expired, r.NotYetValid, s.DaysLeft, s.Expired, s.NotYetValid)
+		}
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"html/template"
-	"math"
 	"net/http"
 	"strings"
 	"time"
@@ -39,8 +38,8 @@ type ConnInfo struct {
 	Resumed      bool   `json:"resumed"`
 }
 
-// summaries describes chain; DaysLeft and the validity flags are
-// recomputed for each request by refresh.
+// summaries describes chain; DaysLeft and the validity flags are judged
+// again at each request by refresh.
 func summaries(chain []*x509.Certificate) []bundle.CertSummary {
 	out := make([]bundle.CertSummary, len(chain))
 	now := time.Now()
@@ -50,13 +49,11 @@ func summaries(chain []*x509.Certificate) []bundle.CertSummary {
 	return out
 }
 
-// refresh returns a copy of sums with the day counts judged at now.
+// refresh returns a copy of sums judged at now, as inspect judges them.
 func refresh(sums []bundle.CertSummary, now time.Time) []bundle.CertSummary {
-	out := append([]bundle.CertSummary(nil), sums...)
-	for i := range out {
-		out[i].DaysLeft = int(math.Floor(out[i].NotAfter.Sub(now).Hours() / 24))
-		out[i].Expired = now.After(out[i].NotAfter)
-		out[i].NotYetValid = now.Before(out[i].NotBefore)
+	out := make([]bundle.CertSummary, len(sums))
+	for i, s := range sums {
+		out[i] = s.JudgedAt(now)
 	}
 	return out
 }

@@ -117,3 +117,15 @@ func TestDemo(t *testing.T) {
 		t.Errorf("demo key %s %d", curve, bits)
 	}
 }
+
+// TestRefreshJudgesAsInspect: the page's day counts, judged again at each
+// request, are inspect's (whole days, truncated), also once expired.
+func TestRefreshJudgesAsInspect(t *testing.T) {
+	c := testpki.NewRoot("Page Root").NewLeaf("page.example.com").Cert
+	now := c.NotAfter.Add(2*24*time.Hour + 12*time.Hour)
+	got := refresh(summaries([]*x509.Certificate{c}), now)[0]
+	want := bundle.Summarize(c, now)
+	if got.DaysLeft != want.DaysLeft || got.Expired != want.Expired || got.NotYetValid != want.NotYetValid || got.DaysLeft != -2 {
+		t.Errorf("page: days_left %d expired %v, inspect: %d %v (want -2)", got.DaysLeft, got.Expired, want.DaysLeft, want.Expired)
+	}
+}
