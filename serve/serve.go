@@ -96,8 +96,7 @@ func load(c *Certificate) (*loaded, error) {
 	if c.Key == nil {
 		return nil, ErrNoKey
 	}
-	pub, ok := c.Key.Public().(interface{ Equal(crypto.PublicKey) bool })
-	if !ok || !pub.Equal(c.Chain[0].PublicKey) {
+	if !bundle.KeyMatches(c.Chain[0], c.Key) {
 		return nil, ErrKeyMismatch
 	}
 	tc := &tls.Certificate{PrivateKey: c.Key, Leaf: c.Chain[0]}
