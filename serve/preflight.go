@@ -3,9 +3,9 @@ package serve
 import (
 	"net"
 	"net/url"
-	"strings"
 
 	"github.com/chaintool/chaintool/bundle"
+	"github.com/chaintool/chaintool/internal/shellquote"
 	"github.com/chaintool/chaintool/verify"
 )
 
@@ -56,7 +56,7 @@ func (s *Server) CurlCommand(rootFile string) string {
 	leaf := s.Certificate().Chain[0]
 	cmd := "curl"
 	if rootFile != "" {
-		cmd += " --cacert " + shellQuote(rootFile)
+		cmd += " --cacert " + shellquote.Quote(rootFile)
 	}
 	if leaf.VerifyHostname(u.Hostname()) != nil {
 		name := ClientName(leaf)
@@ -64,15 +64,4 @@ func (s *Server) CurlCommand(rootFile string) string {
 		u.Host = net.JoinHostPort(name, u.Port())
 	}
 	return cmd + " " + u.String()
-}
-
-// shellQuote quotes s for a POSIX shell when it needs it.
-func shellQuote(s string) string {
-	plain := strings.IndexFunc(s, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=@", r))
-	}) < 0
-	if plain && s != "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

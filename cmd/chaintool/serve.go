@@ -14,6 +14,7 @@ import (
 
 	"github.com/chaintool/chaintool/bundle"
 	"github.com/chaintool/chaintool/grade"
+	"github.com/chaintool/chaintool/internal/shellquote"
 	"github.com/chaintool/chaintool/serve"
 	"github.com/chaintool/chaintool/verify"
 	"github.com/urfave/cli/v2"
@@ -80,6 +81,11 @@ type serveRun struct {
 	demo   bool
 	trust  *bundle.Roots // what the self-check trusts
 	cacert string        // a root file for the curl line
+	// tempRoot is true when cacert is a temporary file serve wrote (the
+	// demo root, or a private root no trust store holds) and removes.
+	tempRoot bool
+	// privateRoot is the bundle's own root when no trust store holds it.
+	privateRoot *x509.Certificate
 }
 
 func (e *env) serve(c *cli.Context) error {
@@ -92,7 +98,7 @@ func (e *env) serve(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	if r.demo && r.cacert != "" {
+	if r.tempRoot {
 		defer os.Remove(r.cacert)
 	}
 	if !c.Bool("quiet") && !c.Bool("check") {
@@ -170,7 +176,23 @@ func (r *serveRun) load() (*serve.Certificate, error) {
 	}
 	r.trust = pf.Trust
 	r.cacert = rootFile(r.c.StringSlice("roots"))
+	if root := privateRoot(pf.Report); root != nil && r.cacert == "" && !r.c.Bool("check") {
+		if err := r.writeRoot(root, "chaintool-root-*.pem"); err != nil {
+			return nil, err
+		}
+		r.privateRoot = root
+	}
 	return cert, nil
+}
+
+// privateRoot returns the root that ends the verified path when no trust
+// store holds it, or nil.
+func privateRoot(report *verify.Report) *x509.Certificate {
+	n := len(report.Path)
+	if n == 0 || !report.Has(verify.UntrustedRoot) || report.Path[n-1].Role != verify.RoleRoot {
+		return nil
+	}
+	return report.Path[n-1].Cert
 }
 
 // loadDemo makes the demo chain and, unless --check (which trusts the
@@ -184,20 +206,29 @@ func (r *serveRun) loadDemo() (*serve.Certificate, error) {
 	if r.c.Bool("check") {
 		return d.Certificate, nil
 	}
-	f, err := os.CreateTemp("", "chaintool-demo-root-*.pem")
-	if err != nil {
-		return nil, fmt.Errorf("writing the demo root: %w", err)
+	if err := r.writeRoot(d.Root, "chaintool-demo-root-*.pem"); err != nil {
+		return nil, err
 	}
-	err = pem.Encode(f, &pem.Block{Type: "CERTIFICATE", Bytes: d.Root.Raw})
+	return d.Certificate, nil
+}
+
+// writeRoot writes root to a new temporary file (named after pattern)
+// for the curl line; serve removes it when it stops.
+func (r *serveRun) writeRoot(root *x509.Certificate, pattern string) error {
+	f, err := os.CreateTemp("", pattern)
+	if err != nil {
+		return fmt.Errorf("writing the root for clients: %w", err)
+	}
+	err = pem.Encode(f, &pem.Block{Type: "CERTIFICATE", Bytes: root.Raw})
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
 		os.Remove(f.Name())
-		return nil, fmt.Errorf("writing the demo root: %w", err)
+		return fmt.Errorf("writing the root for clients: %w", err)
 	}
-	r.cacert = f.Name()
-	return d.Certificate, nil
+	r.cacert, r.tempRoot = f.Name(), true
+	return nil
 }
 
 // readBundle reads the bundle files and --key, picks the key and verifies.
@@ -252,7 +283,7 @@ func (r *serveRun) judge(pf *serve.Preflight, args []string) error {
 		fmt.Fprintf(r.log, "chaintool: error: %s\n", findingLine(f))
 	}
 	return problems(fmt.Sprintf("refusing to serve a broken bundle (%s)", errorCount(len(pf.Blocking))),
-		refusalHint(pf.Report, args, r.c.Path("key")))
+		refusalHint(pf.Report, bundleArgs(r.c, args)))
 }
 
 func findingLine(f verify.Finding) string {
@@ -267,7 +298,9 @@ func errorCount(n int) string {
 }
 
 // refusalHint says how to fix what verify found.
-func refusalHint(report *verify.Report, args []string, key string) string {
+// refusalHint says how to fix what verify found; bundleArgs are the
+// arguments of the bundle command that fixes an order or a gap.
+func refusalHint(report *verify.Report, bundleArgs string) string {
 	switch {
 	case report.Has(verify.KeyMismatch):
 		return "the key is not the leaf's: give the leaf's own key with --key FILE ('chaintool inspect' shows which certificate a key matches)"
@@ -276,18 +309,29 @@ func refusalHint(report *verify.Report, args []string, key string) string {
 			return "the certificate must be renewed (or this machine's clock is wrong)"
 		}
 	case report.Has(verify.IncompleteChain) && len(report.ErrorsExcept(verify.IncompleteChain)) == 0:
-		return "add the missing intermediate with: chaintool bundle " + bundleArgs(args, key) +
+		return "add the missing intermediate with: chaintool bundle " + bundleArgs +
 			"; for a private CA give its root with --roots ROOT.pem, or bundle with --include-root"
 	}
-	return "build the chain in order with: chaintool bundle " + bundleArgs(args, key)
+	return "build the chain in order with: chaintool bundle " + bundleArgs
 }
 
-func bundleArgs(args []string, key string) string {
-	a := strings.Join(args, " ")
-	if key != "" {
-		a += " --key " + key
+// bundleArgs repeats serve's inputs and the flags bundle shares with it,
+// shell-quoted, then asks for one PEM with the key.
+func bundleArgs(c *cli.Context, args []string) string {
+	var a []string
+	for _, arg := range args {
+		a = append(a, shellquote.Quote(arg))
 	}
-	return a + " --with-key -o fixed.pem, then serve fixed.pem"
+	if key := c.Path("key"); key != "" {
+		a = append(a, "--key", shellquote.Quote(key))
+	}
+	for _, r := range c.StringSlice("roots") {
+		a = append(a, "--roots", shellquote.Quote(r))
+	}
+	if pw := c.Path("password-file"); pw != "" {
+		a = append(a, "--password-file", shellquote.Quote(pw))
+	}
+	return strings.Join(a, " ") + " --with-key -o fixed.pem, then serve fixed.pem"
 }
 
 // rootFile returns the first --roots value that is a file, for curl.

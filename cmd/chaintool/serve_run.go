@@ -43,6 +43,10 @@ func (r *serveRun) announce(srv *serve.Server) {
 	if r.demo {
 		fmt.Fprintf(r.log, "chaintool: demo chain for localhost, 127.0.0.1 and ::1; its root is %s\n", r.cacert)
 	}
+	if r.privateRoot != nil {
+		fmt.Fprintf(r.log, "chaintool: the root %s is in no trust store; clients must trust it: a copy is in %s\n",
+			bundle.SubjectName(r.privateRoot), r.cacert)
+	}
 	fmt.Fprintf(r.log, "chaintool: try: %s\n", srv.CurlCommand(r.cacert))
 	if a := srv.RedirectAddr(); a != nil {
 		fmt.Fprintf(r.log, "chaintool: redirecting http://%s/ to https\n", a)

@@ -274,3 +274,32 @@ func TestServeDrainsOnSIGTERM(t *testing.T) {
 		t.Errorf("exit code %d, want 0", code)
 	}
 }
+
+// TestServePrivateRoot serves a bundle that carries its own private root
+// and no --roots: serve warns, writes the root to a temporary file, and
+// the curl line it prints works as printed; the file goes when it stops.
+func TestServePrivateRoot(t *testing.T) {
+	curl := testpki.NeedTool(t, "curl")
+	dir := t.TempDir()
+	if err := recipeServeChains(dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	p := startServe(t, dir, "full.pem", "--addr", "127.0.0.1:0", "--quiet")
+	p.waitLine(t, 0, `^chaintool: warning: .*\[untrusted-root\] \(allowed for a test server`)
+	m, _ := p.waitLine(t, 0, `^chaintool: the root Serve Root is in no trust store; clients must trust it: a copy is in (\S+)$`)
+	rootFile := m[1]
+	m, _ = p.waitLine(t, 0, `^chaintool: try: (curl --cacert (\S+) https://127\.0\.0\.1:\d+/)$`)
+	if m[2] != rootFile {
+		t.Errorf("curl line trusts %s, want %s", m[2], rootFile)
+	}
+	args := append(strings.Fields(m[1])[1:], "-sS", "-o", "/dev/null", "-w", "%{http_code}")
+	if out, err := exec.Command(curl, args...).CombinedOutput(); err != nil || string(out) != "200" {
+		t.Errorf("the printed curl line: %v: %s", err, out)
+	}
+	if code := p.stop(t, syscall.SIGINT); code != 0 {
+		t.Errorf("exit code %d after SIGINT, want 0", code)
+	}
+	if _, err := os.Stat(rootFile); !os.IsNotExist(err) {
+		t.Errorf("root copy %s left behind: %v", rootFile, err)
+	}
+}
