@@ -218,6 +218,7 @@ func (s *Server) newHTTPServer(h http.Handler) *http.Server {
 		ErrorLog:          s.opts.ErrorLog,
 		// "OPTIONS *" goes to the handler, which answers with HSTS.
 		DisableGeneralOptionsHandler: true,
+		ConnState:                    newFirstRequestDeadline(s.opts.ReadHeaderTimeout).connState,
 	}
 	srv.Protocols = new(http.Protocols)
 	srv.Protocols.SetHTTP1(true)

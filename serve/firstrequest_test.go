@@ -1,0 +1,72 @@
+package serve
+
+import (
+	"crypto/tls"
+	"net/http"
+	"net/http/httptrace"
+	"testing"
+	"time"
+)
+
+// http2Preface is what an HTTP/2 client sends first: the connection
+// preface and an empty SETTINGS frame.
+var http2Preface = append([]byte("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"), 0, 0, 0, 4, 0, 0, 0, 0, 0)
+
+// TestHTTP2SlowFirstRequestCutOff: an HTTP/2 client that sends the
+// preface and then nothing, or half a HEADERS frame (no END_HEADERS, no
+// CONTINUATION), is cut soon after ReadHeaderTimeout, not after the idle
+// timeout.
+func TestHTTP2SlowFirstRequestCutOff(t *testing.T) {
+	const timeout = 500 * time.Millisecond
+	s := startTest(t, Options{ReadHeaderTimeout: timeout, IdleTimeout: time.Minute})
+	// HEADERS on stream 1 with END_STREAM but not END_HEADERS, one byte
+	// of header block (":method: GET").
+	halfHeaders := []byte{0, 0, 1, 1, 0x1, 0, 0, 0, 1, 0x82}
+	for name, send := range map[string][]byte{
+		"preface only":       http2Preface,
+		"unfinished HEADERS": append(append([]byte(nil), http2Preface...), halfHeaders...),
+	} {
+		cfg := clientConfig(t)
+		cfg.NextProtos = []string{"h2"}
+		conn, err := tls.Dial("tcp", s.Addr().String(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		if p := conn.ConnectionState().NegotiatedProtocol; p != "h2" {
+			t.Fatalf("negotiated %q, want h2", p)
+		}
+		if _, err := conn.Write(send); err != nil {
+			t.Fatal(err)
+		}
+		wantClosed(t, "HTTP/2, "+name, conn, timeout)
+	}
+}
+
+// TestHTTP2IdleKeptOpen: once an HTTP/2 connection has made a request,
+// the first-request deadline no longer applies; it stays open while idle
+// for longer than ReadHeaderTimeout and serves the next request.
+func TestHTTP2IdleKeptOpen(t *testing.T) {
+	const timeout = 300 * time.Millisecond
+	s := startTest(t, Options{ReadHeaderTimeout: timeout, IdleTimeout: time.Minute})
+	c := httpClient(t, clientConfig(t))
+	get := func() (reused bool) {
+		t.Helper()
+		trace := &httptrace.ClientTrace{GotConn: func(i httptrace.GotConnInfo) { reused = i.Reused }}
+		req, _ := http.NewRequest(http.MethodGet, s.URL(), nil)
+		resp, err := c.Do(req.WithContext(httptrace.WithClientTrace(req.Context(), trace)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.ProtoMajor != 2 || resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s %d, want HTTP/2 200", resp.Proto, resp.StatusCode)
+		}
+		return reused
+	}
+	get()
+	time.Sleep(4 * timeout)
+	if !get() {
+		t.Error("the idle HTTP/2 connection was closed before the idle timeout")
+	}
+}
