@@ -28,6 +28,7 @@ type expectation struct {
 type agreementCase struct {
 	site *nginxSite
 	want expectation
+	aia  bool // grade with Options.Complete (AIA downloads), as --aia
 }
 
 var modernProtocols = []string{"TLS 1.2", "TLS 1.3"}
@@ -43,39 +44,44 @@ func agreementCases() []agreementCase {
 	short := profile("short HSTS", "rsa")
 	short.hsts = "max-age=86400"
 	return []agreementCase{
-		{profile("A+ profile", "rsa"), expectation{grade: "A+", score: 93, proto: 100, kx: 90, cipher: 90,
+		{site: profile("A+ profile", "rsa"), want: expectation{grade: "A+", score: 93, proto: 100, kx: 90, cipher: 90,
 			protocols: modernProtocols, suitesTLS12: rsaAEAD, suitesTLS13: tls13}},
-		{&nginxSite{name: "TLS 1.0 and 1.1", cert: "rsa", protocols: "TLSv1 TLSv1.1 TLSv1.2 TLSv1.3", hsts: hstsTwoYears,
+		{site: &nginxSite{name: "TLS 1.0 and 1.1", cert: "rsa", protocols: "TLSv1 TLSv1.1 TLSv1.2 TLSv1.3", hsts: hstsTwoYears,
 			ciphers: "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES256-SHA:@SECLEVEL=0"},
-			expectation{grade: "B", score: 91, proto: 95, kx: 90, cipher: 90, caps: []string{"TLS 1.0 offered", "TLS 1.1 offered"},
+			want: expectation{grade: "B", score: 91, proto: 95, kx: 90, cipher: 90, caps: []string{"TLS 1.0 offered", "TLS 1.1 offered"},
 				protocols:   []string{"TLS 1.0", "TLS 1.1", "TLS 1.2", "TLS 1.3"},
 				suitesTLS12: []string{"ECDHE-RSA-AES256-GCM-SHA384", "ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-RSA-AES256-SHA", "ECDHE-RSA-AES128-SHA"}}},
-		{&nginxSite{name: "TLS 1.2 only", cert: "rsa", protocols: "TLSv1.2", ciphers: mozillaIntermediate, hsts: hstsTwoYears},
-			expectation{grade: "A-", score: 93, proto: 100, kx: 90, cipher: 90, warnings: []string{"TLS 1.3 not supported"},
+		{site: &nginxSite{name: "TLS 1.2 only", cert: "rsa", protocols: "TLSv1.2", ciphers: mozillaIntermediate, hsts: hstsTwoYears},
+			want: expectation{grade: "A-", score: 93, proto: 100, kx: 90, cipher: 90, warnings: []string{"TLS 1.3 not supported"},
 				protocols: []string{"TLS 1.2"}, suitesTLS12: rsaAEAD}},
-		{nohsts, expectation{grade: "A", score: 93, proto: 100, kx: 90, cipher: 90, notes: []string{"no HSTS header"}}},
-		{short, expectation{grade: "A-", score: 93, proto: 100, kx: 90, cipher: 90, warnings: []string{"under 180 days"}}},
-		{profile("leaf without intermediate", "leafonly"), expectation{grade: "B", score: 93, proto: 100, kx: 90, cipher: 90,
-			caps: []string{"incomplete chain"}}},
-		{profile("self-signed", "selfsigned"), expectation{grade: "T", score: 93, proto: 100, kx: 90, cipher: 90,
+		{site: nohsts, want: expectation{grade: "A", score: 93, proto: 100, kx: 90, cipher: 90, notes: []string{"no HSTS header"}}},
+		{site: short, want: expectation{grade: "A-", score: 93, proto: 100, kx: 90, cipher: 90, warnings: []string{"under 180 days"}}},
+		{site: profile("leaf without intermediate", "leafonly"), want: expectation{grade: "B", score: 93, proto: 100, kx: 90, cipher: 90,
+			caps: []string{"B: incomplete chain: ", "it was not fetched from the AIA URL http://127.0.0.1:"}}},
+		{site: profile("leaf without intermediate, AIA fetched", "leafonly"), aia: true,
+			want: expectation{grade: "B", score: 93, proto: 100, kx: 90, cipher: 90,
+				caps: []string{"B: incomplete chain: ", "the path reaches a trusted root"}}},
+		{site: profile("unknown CA, no AIA URL", "unknownca"), want: expectation{grade: "T", score: 93, proto: 100, kx: 90, cipher: 90,
+			caps: []string{"T: certificate not trusted: ", "names no URL to fetch it from"}}},
+		{site: profile("self-signed", "selfsigned"), want: expectation{grade: "T", score: 93, proto: 100, kx: 90, cipher: 90,
 			caps: []string{"not trusted"}}},
-		{&nginxSite{name: "CBC only", cert: "rsa", protocols: "TLSv1.2", hsts: hstsTwoYears,
+		{site: &nginxSite{name: "CBC only", cert: "rsa", protocols: "TLSv1.2", hsts: hstsTwoYears,
 			ciphers: "ECDHE-RSA-AES128-SHA256:ECDHE-RSA-AES256-SHA384:ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES256-SHA"},
-			expectation{grade: "B", score: 93, proto: 100, kx: 90, cipher: 90, caps: []string{"no AEAD suite"}, warnings: []string{"TLS 1.3 not supported"},
+			want: expectation{grade: "B", score: 93, proto: 100, kx: 90, cipher: 90, caps: []string{"no AEAD suite"}, warnings: []string{"TLS 1.3 not supported"},
 				suitesTLS12: []string{"ECDHE-RSA-AES256-SHA384", "ECDHE-RSA-AES256-SHA", "ECDHE-RSA-AES128-SHA256", "ECDHE-RSA-AES128-SHA"}}},
-		{profile("RSA-1024 leaf", "rsa1024"), expectation{grade: "B", score: 90, proto: 100, kx: 80, cipher: 90,
+		{site: profile("RSA-1024 leaf", "rsa1024"), want: expectation{grade: "B", score: 90, proto: 100, kx: 80, cipher: 90,
 			caps: []string{"server key RSA 1024 bits is weak"}}},
-		{&nginxSite{name: "DHE only, 1024-bit group", cert: "rsa", protocols: "TLSv1.2", hsts: hstsTwoYears,
+		{site: &nginxSite{name: "DHE only, 1024-bit group", cert: "rsa", protocols: "TLSv1.2", hsts: hstsTwoYears,
 			ciphers: "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384", extra: "    ssl_dhparam " + dhParamPath() + ";\n"},
-			expectation{grade: "B", score: 90, proto: 100, kx: 80, cipher: 90, caps: []string{"weak DH group"}, warnings: []string{"TLS 1.3 not supported"},
+			want: expectation{grade: "B", score: 90, proto: 100, kx: 80, cipher: 90, caps: []string{"weak DH group"}, warnings: []string{"TLS 1.3 not supported"},
 				suitesTLS12: []string{"DHE-RSA-AES256-GCM-SHA384", "DHE-RSA-AES128-GCM-SHA256"}}},
-		{profile("another name", "othername"), expectation{grade: "M", score: 93, proto: 100, kx: 90, cipher: 90,
+		{site: profile("another name", "othername"), want: expectation{grade: "M", score: 93, proto: 100, kx: 90, cipher: 90,
 			caps: []string{"name mismatch"}}},
-		{profile("ECDSA P-256 leaf", "ecdsa"), expectation{grade: "A+", score: 96, proto: 100, kx: 100, cipher: 90,
+		{site: profile("ECDSA P-256 leaf", "ecdsa"), want: expectation{grade: "A+", score: 96, proto: 100, kx: 100, cipher: 90,
 			suitesTLS12: []string{"ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-ECDSA-AES128-GCM-SHA256"}}},
-		{&nginxSite{name: "TLS 1.2 static RSA only", cert: "rsa", protocols: "TLSv1.2", hsts: hstsTwoYears,
+		{site: &nginxSite{name: "TLS 1.2 static RSA only", cert: "rsa", protocols: "TLSv1.2", hsts: hstsTwoYears,
 			ciphers: "AES128-GCM-SHA256:AES256-GCM-SHA384"},
-			expectation{grade: "B", score: 93, proto: 100, kx: 90, cipher: 90, caps: []string{"no forward secrecy"}, warnings: []string{"TLS 1.3 not supported"},
+			want: expectation{grade: "B", score: 93, proto: 100, kx: 90, cipher: 90, caps: []string{"no forward secrecy"}, warnings: []string{"TLS 1.3 not supported"},
 				suitesTLS12: []string{"AES256-GCM-SHA384", "AES128-GCM-SHA256"}}},
 	}
 }
@@ -93,7 +99,11 @@ func TestAgreementNginx(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.site.name, func(t *testing.T) {
 			t.Parallel()
-			res := gradeLocal(t, c.site.addr(), pki)
+			opts := Options{ServerName: "localhost", Roots: pki.roots, At: testpki.Now}
+			if c.aia {
+				opts.Complete = aiaCompleter(pki.roots)
+			}
+			res := gradeWith(t, c.site.addr(), opts)
 			checkExpectation(t, res, c.want)
 			crossCheckSSLScan(t, c.site.addr(), res)
 		})
@@ -113,7 +123,12 @@ func TestAgreementPython(t *testing.T) {
 
 func gradeLocal(t *testing.T, addr string, pki *testPKI) *Result {
 	t.Helper()
-	res, err := Grade(context.Background(), addr, Options{ServerName: "localhost", Roots: pki.roots, At: testpki.Now})
+	return gradeWith(t, addr, Options{ServerName: "localhost", Roots: pki.roots, At: testpki.Now})
+}
+
+func gradeWith(t *testing.T, addr string, opts Options) *Result {
+	t.Helper()
+	res, err := Grade(context.Background(), addr, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
+	"strconv"
 
 	"github.com/chaintool/chaintool/bundle"
 	"github.com/chaintool/chaintool/verify"
@@ -65,10 +66,8 @@ func ecScore(bits int) int {
 
 // certificateResult summarises the chain and maps verify's findings to
 // the rating guide's caps: trust, dates, self-signed and SHA-1 to T, a
-// name mismatch to M, an incomplete chain to B, MD5 or MD2 to F. A chain
-// that stops short of a trusted root is "incomplete" (B), as testssl.sh
-// rates it, whether an intermediate is missing or the root is unknown;
-// with Options.Complete (AIA) the missing issuers are looked for first.
+// name mismatch to M, MD5 or MD2 to F, and a chain that stops short of a
+// trusted root by incompleteCap.
 func certificateResult(chain []*x509.Certificate, opts Options, host string, state *tls.ConnectionState) (*CertificateResult, []Cap) {
 	res := &CertificateResult{}
 	for _, c := range chain {
@@ -84,7 +83,9 @@ func certificateResult(chain []*x509.Certificate, opts Options, host string, sta
 	var caps []Cap
 	for _, f := range rep.Findings {
 		res.Findings = append(res.Findings, Finding{ID: string(f.ID), Severity: string(f.Severity), Cert: f.Cert, Message: f.Message})
-		if c, ok := capFor(f); ok {
+		if f.ID == verify.IncompleteChain {
+			caps = append(caps, incompleteCap(f, rep, opts.Complete != nil))
+		} else if c, ok := capFor(f); ok {
 			caps = append(caps, c)
 		}
 	}
@@ -93,7 +94,8 @@ func certificateResult(chain []*x509.Certificate, opts Options, host string, sta
 	return res, caps
 }
 
-// capFor maps one verify finding to a cap of the rating guide.
+// capFor maps one verify finding other than IncompleteChain to a cap of
+// the rating guide.
 func capFor(f verify.Finding) (Cap, bool) {
 	switch f.ID {
 	case verify.HostnameMismatch:
@@ -101,10 +103,48 @@ func capFor(f verify.Finding) (Cap, bool) {
 	case verify.UntrustedRoot, verify.Expired, verify.NotYetValid, verify.BadSignature,
 		verify.LeafNoServerAuth, verify.IntermediateNotCA, verify.PathRejected, verify.NoCertificate:
 		return Cap{"T", "certificate not trusted: " + f.Message}, true
-	case verify.IncompleteChain:
-		return Cap{"B", "incomplete chain: " + f.Message}, true
 	}
 	return Cap{}, false
+}
+
+// incompleteCap rates a chain whose top certificate's issuer is neither
+// sent nor a trusted root, as SSL Labs does: it is B ("incomplete chain",
+// an extra download) only when clients can fetch the issuer from the top
+// certificate's caIssuers AIA URL and so reach a trusted root. Without
+// such a URL no client can complete the chain: T. With a URL and fetching
+// enabled (fetched), the completed path decides: trusted B, else T. With
+// a URL and no fetching the issuer is assumed to be there, B, and the
+// reason says it was not fetched.
+func incompleteCap(f verify.Finding, rep *verify.Report, fetched bool) Cap {
+	var top *x509.Certificate
+	if f.Cert >= 0 && f.Cert < len(rep.Chain) {
+		top = rep.Chain[f.Cert]
+	}
+	if top == nil {
+		return Cap{"T", "certificate not trusted: " + f.Message}
+	}
+	name, issuer := verify.CertName(top), strconv.Quote(issuerCN(top))
+	missing := fmt.Sprintf("the issuer of %s (%s) is neither sent nor a trusted root", name, issuer)
+	switch {
+	case len(top.IssuingCertificateURL) == 0:
+		return Cap{"T", fmt.Sprintf("certificate not trusted: %s, and %s names no URL to fetch it from (no AIA caIssuers)", missing, name)}
+	case fetched && rep.Trusted:
+		return Cap{"B", fmt.Sprintf("incomplete chain: %s; fetched from the AIA URL %s, the path reaches a trusted root (an extra download for clients)",
+			missing, top.IssuingCertificateURL[0])}
+	case fetched:
+		return Cap{"T", fmt.Sprintf("certificate not trusted: %s, and fetching it from the AIA URL %s gave no trusted path",
+			missing, top.IssuingCertificateURL[0])}
+	}
+	return Cap{"B", fmt.Sprintf("incomplete chain: %s; it was not fetched from the AIA URL %s (SSL Labs fetches it, and rates T if the path then reaches no trusted root)",
+		missing, top.IssuingCertificateURL[0])}
+}
+
+// issuerCN is the common name of c's issuer, or its whole name.
+func issuerCN(c *x509.Certificate) string {
+	if c.Issuer.CommonName != "" {
+		return c.Issuer.CommonName
+	}
+	return c.Issuer.String()
 }
 
 // signatureCaps judges the signatures below the trust anchor: MD2 or MD5

@@ -1,8 +1,11 @@
 package grade
 
 import (
+	"context"
+	"crypto/x509"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,6 +23,8 @@ import (
 type testPKI struct {
 	dir   string
 	roots *bundle.Roots
+	// aia serves the RSA intermediate at the rsa leaf's caIssuers URL.
+	aia *http.Server
 }
 
 var (
@@ -30,7 +35,9 @@ var (
 
 // sharedPKI writes, under one temporary folder: rsa (leaf + RSA-2048
 // intermediate), ecdsa (P-256 throughout), rsa1024 (an RSA-1024 leaf),
-// leafonly (the rsa leaf without its intermediate), selfsigned, and
+// leafonly (the rsa leaf without its intermediate; the leaf's caIssuers
+// AIA URL, on loopback, serves the intermediate), unknownca (a leaf issued
+// by a root outside the test roots, with no AIA URL), selfsigned, and
 // othername (a leaf for other.example), each as NAME.pem and NAME.key.
 func sharedPKI(t *testing.T) *testPKI {
 	t.Helper()
@@ -54,12 +61,18 @@ func writePKI(dir string) (*testPKI, error) {
 	rsaInter := rsaRoot.NewIntermediate("Grade Test Intermediate RSA", testpki.Key(testpki.RSA2048))
 	ecRoot := testpki.NewRoot("Grade Test Root EC")
 	ecInter := ecRoot.NewIntermediate("Grade Test Intermediate EC")
-	rsaLeaf := rsaInter.NewLeaf("localhost", append(names, testpki.Key(testpki.RSA2048))...)
+	aia, aiaURL, err := serveAIA(rsaInter)
+	if err != nil {
+		return nil, err
+	}
+	rsaLeaf := rsaInter.NewLeaf("localhost", append(names, testpki.Key(testpki.RSA2048), testpki.AIA(aiaURL))...)
+	unknownRoot := testpki.NewRoot("Grade Test Unknown Root", testpki.Key(testpki.RSA2048))
 	files := map[string][]*testpki.Cert{
 		"rsa":        {rsaLeaf, rsaInter},
 		"ecdsa":      {ecInter.NewLeaf("localhost", names...), ecInter},
 		"rsa1024":    {rsaInter.NewLeaf("localhost", append(names, testpki.Key(testpki.RSA1024))...), rsaInter},
 		"leafonly":   {rsaLeaf},
+		"unknownca":  {unknownRoot.NewLeaf("localhost", append(names, testpki.Key(testpki.RSA2048))...)},
 		"othername":  {rsaInter.NewLeaf("other.example", testpki.Key(testpki.RSA2048)), rsaInter},
 		"selfsigned": {selfSigned(names)},
 	}
@@ -78,7 +91,42 @@ func writePKI(dir string) (*testPKI, error) {
 	if err := os.WriteFile(filepath.Join(dir, "roots.pem"), rootsPEM, 0o600); err != nil {
 		return nil, err
 	}
-	return &testPKI{dir: dir, roots: roots}, nil
+	return &testPKI{dir: dir, roots: roots, aia: aia}, nil
+}
+
+// serveAIA serves cert's DER over HTTP on loopback, as a CA's caIssuers
+// URL does, for the life of the test binary, and returns that URL.
+func serveAIA(cert *testpki.Cert) (*http.Server, string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, "", err
+	}
+	srv := &http.Server{
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path != "/intermediate.der" {
+				http.NotFound(w, r)
+				return
+			}
+			w.Header().Set("Content-Type", "application/pkix-cert")
+			_, _ = w.Write(cert.DER())
+		}),
+		ReadHeaderTimeout: 5 * time.Second,
+	}
+	go func() { _ = srv.Serve(ln) }()
+	return srv, "http://" + ln.Addr().String() + "/intermediate.der", nil
+}
+
+// aiaCompleter completes a chain through AIA downloads, with no cache, as
+// the CLI's --aia does.
+func aiaCompleter(roots *bundle.Roots) func(context.Context, []*x509.Certificate) ([]*x509.Certificate, error) {
+	fetcher := &bundle.AIAFetcher{Timeout: 5 * time.Second}
+	return func(ctx context.Context, chain []*x509.Certificate) ([]*x509.Certificate, error) {
+		got, err := bundle.Complete(ctx, chain, bundle.BuildOptions{Roots: roots, At: testpki.Now, AIA: fetcher})
+		if err != nil {
+			return nil, err
+		}
+		return got.Certificates(), nil
+	}
 }
 
 // selfSigned is a self-signed RSA leaf for localhost: a root used as leaf.
