@@ -1,6 +1,12 @@
 package bundle
 
 import (
+	"crypto/hmac"
+	"crypto/pbkdf2"
+	"crypto/sha1"
+	"crypto/sha256"
+	"encoding/asn1"
+
 	"crypto"
 	"crypto/x509"
 	"encoding/pem"
@@ -126,17 +132,27 @@ func (r *reader) readPKCS12(data []byte) (err error) {
 		}
 	}
 	defer recoverParse("PKCS#12 file", &err)
+	// Without a MAC a wrong password shows only as a decryption error, of
+	// any wording, and go-pkcs12 reads such a file with the empty password
+	// alone: with the real one, it gets a MAC computed here.
+	authSafe, content, noMAC := unsignedAuthSafe(data)
 	password := ""
 	key, leaf, cas, err := pkcs12.DecodeChain(data, password)
-	if isPKCS12PasswordError(err) {
+	if isPKCS12PasswordError(err) || noMAC && err != nil && !isMissingPart(err) {
 		pw, perr := r.getPassword()
 		if perr != nil {
 			return passwordError("PKCS#12 file", perr)
 		}
 		password = string(pw)
+		if noMAC {
+			data = withPBMAC1(authSafe, content, password)
+		}
 		key, leaf, cas, err = pkcs12.DecodeChain(data, password)
 		if isPKCS12PasswordError(err) {
 			return ErrWrongPassword
+		}
+		if noMAC && err != nil && !isMissingPart(err) {
+			return fmt.Errorf("%w, or a damaged file (it has no MAC to tell which)", ErrWrongPassword)
 		}
 	}
 	if err != nil {
@@ -145,6 +161,76 @@ func (r *reader) readPKCS12(data []byte) (err error) {
 	r.addCerts(leaf)
 	r.addCerts(cas...)
 	return r.addKey(key)
+}
+
+// isMissingPart reports whether go-pkcs12 decrypted a PFX but found no key
+// or no certificate in it.
+func isMissingPart(err error) bool {
+	return strings.HasSuffix(err.Error(), "private key missing") || strings.HasSuffix(err.Error(), "certificate missing")
+}
+
+// unsignedAuthSafe returns the authSafe ContentInfo of a PFX that has no
+// MAC (`openssl pkcs12 -export -nomac`), and the content the MAC would
+// cover; ok is false for a PFX with a MAC or one it cannot read.
+func unsignedAuthSafe(der []byte) (authSafe, content []byte, ok bool) {
+	s := cryptobyte.String(der)
+	var pfx, raw, body cryptobyte.String
+	if !s.ReadASN1(&pfx, cbasn1.SEQUENCE) || !pfx.SkipASN1(cbasn1.INTEGER) ||
+		!pfx.ReadASN1Element(&raw, cbasn1.SEQUENCE) || !pfx.Empty() {
+		return nil, nil, false
+	}
+	inner := raw
+	if !inner.ReadASN1(&body, cbasn1.SEQUENCE) {
+		return nil, nil, false
+	}
+	content, ok = dataContent(body)
+	return raw, content, ok
+}
+
+// withPBMAC1 rebuilds a PFX that has no MAC with a PBMAC1 MAC (RFC 9579,
+// PBKDF2 and HMAC-SHA256, one iteration) made with password, the one way
+// go-pkcs12 decrypts such a file with a password other than the empty one.
+// The MAC proves nothing: the file had none to check.
+func withPBMAC1(authSafe, content []byte, password string) []byte {
+	const keySize = 32
+	salt := make([]byte, keySize)
+	key, _ := pbkdf2.Key(sha256.New, password, salt, 1, keySize)
+	mac := hmac.New(sha256.New, key)
+	mac.Write(content)
+	hmacSHA256 := func(b *cryptobyte.Builder) {
+		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+			b.AddASN1ObjectIdentifier(oidHMACWithSHA256)
+			b.AddASN1NULL()
+		})
+	}
+	var b cryptobyte.Builder
+	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+		b.AddASN1Int64(3)
+		b.AddBytes(authSafe)
+		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // MacData
+			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // DigestInfo
+				b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // PBMAC1
+					b.AddASN1ObjectIdentifier(oidPBMAC1)
+					b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+						b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // PBKDF2
+							b.AddASN1ObjectIdentifier(oidPBKDF2)
+							b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+								b.AddASN1OctetString(salt)
+								b.AddASN1Int64(1)
+								b.AddASN1Int64(keySize)
+								hmacSHA256(b)
+							})
+						})
+						hmacSHA256(b)
+					})
+				})
+				b.AddASN1OctetString(mac.Sum(nil))
+			})
+			b.AddASN1OctetString(salt)
+			b.AddASN1Int64(1)
+		})
+	})
+	return b.BytesOrPanic()
 }
 
 // readPKCS12TrustStore reads a certificate-only PFX after DecodeChain failed
@@ -178,4 +264,118 @@ func parsePrivateKeyDER(der []byte) (crypto.PrivateKey, error) {
 		return k, nil
 	}
 	return nil, errors.New("malformed or unsupported private key (tried PKCS#8, PKCS#1, SEC1)")
+}
+
+// ErrUnsupportedEncryption means an encrypted private key uses a scheme
+// chaintool cannot decrypt: PKCS#5 v1 or PKCS#12 password-based encryption
+// (`openssl pkcs8 -v1`), or a PBES2 cipher or PRF other than those OpenSSL
+// writes by default and on request (AES-CBC, 3DES, DES; HMAC with SHA-1,
+// SHA-2 or MD5).
+var ErrUnsupportedEncryption = errors.New("unsupported key encryption")
+
+// unsupportedError names what is not supported; it matches
+// ErrUnsupportedEncryption.
+type unsupportedError string
+
+func (e unsupportedError) Error() string        { return string(e) + " is not supported" }
+func (e unsupportedError) Is(target error) bool { return target == ErrUnsupportedEncryption }
+
+var errMalformedEncryptedKey = errors.New("malformed encrypted private key")
+
+var oidHMACWithSHA256 = asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 9}
+
+// parsePBES2 reads an EncryptedPrivateKeyInfo. A scheme other than PBES2
+// with PBKDF2, or a PRF or cipher it cannot decrypt, is an
+// ErrUnsupportedEncryption naming it.
+//
+//	EncryptedPrivateKeyInfo ::= SEQUENCE { AlgorithmIdentifier, OCTET STRING }
+//	PBES2-params ::= SEQUENCE { keyDerivationFunc, encryptionScheme AlgorithmIdentifier }
+func parsePBES2(der []byte) (*pbes2, error) {
+	s := cryptobyte.String(der)
+	var info, alg, params, kdf, enc cryptobyte.String
+	var oid, kdfOID, encOID asn1.ObjectIdentifier
+	p := &pbes2{}
+	if !s.ReadASN1(&info, cbasn1.SEQUENCE) || !info.ReadASN1(&alg, cbasn1.SEQUENCE) ||
+		!alg.ReadASN1ObjectIdentifier(&oid) || !info.ReadASN1Bytes(&p.ciphertext, cbasn1.OCTET_STRING) {
+		return nil, errMalformedEncryptedKey
+	}
+	if !oid.Equal(oidPBES2) {
+		if name := pbes1Names[oid.String()]; name != "" {
+			return nil, unsupportedError("PBES1 (" + name + ") encryption")
+		}
+		return nil, unsupportedError("key encryption " + oidName(oid))
+	}
+	if !alg.ReadASN1(&params, cbasn1.SEQUENCE) || !params.ReadASN1(&kdf, cbasn1.SEQUENCE) ||
+		!params.ReadASN1(&enc, cbasn1.SEQUENCE) || !kdf.ReadASN1ObjectIdentifier(&kdfOID) ||
+		!enc.ReadASN1ObjectIdentifier(&encOID) {
+		return nil, errMalformedEncryptedKey
+	}
+	if !kdfOID.Equal(oidPBKDF2) {
+		return nil, unsupportedError("PBES2 key derivation " + kdfOID.String())
+	}
+	c, ok := pbes2Ciphers[encOID.String()]
+	if !ok {
+		return nil, unsupportedError("PBES2 cipher " + oidName(encOID))
+	}
+	p.keySize, p.newCipher = c.keySize, c.newCipher
+	if !enc.ReadASN1Bytes(&p.iv, cbasn1.OCTET_STRING) {
+		return nil, errMalformedEncryptedKey
+	}
+	return p, p.readPBKDF2(kdf)
+}
+
+// readPBKDF2 reads PBKDF2-params ::= SEQUENCE { salt OCTET STRING,
+// iterationCount INTEGER, keyLength INTEGER OPTIONAL, prf
+// AlgorithmIdentifier DEFAULT hmacWithSHA1 }.
+func (p *pbes2) readPBKDF2(kdf cryptobyte.String) error {
+	var params, prf cryptobyte.String
+	if !kdf.ReadASN1(&params, cbasn1.SEQUENCE) || !params.ReadASN1Bytes(&p.salt, cbasn1.OCTET_STRING) {
+		return errMalformedEncryptedKey
+	}
+	if p.iterations = readIterationCount(&params); p.iterations < 1 {
+		return errMalformedEncryptedKey
+	}
+	if params.PeekASN1Tag(cbasn1.INTEGER) {
+		var keyLength int
+		if !params.ReadASN1Integer(&keyLength) || keyLength != p.keySize {
+			return errMalformedEncryptedKey
+		}
+	}
+	p.prf = sha1.New
+	if params.ReadASN1(&prf, cbasn1.SEQUENCE) {
+		var oid asn1.ObjectIdentifier
+		if !prf.ReadASN1ObjectIdentifier(&oid) {
+			return errMalformedEncryptedKey
+		}
+		if p.prf = pbkdf2PRFs[oid.String()]; p.prf == nil {
+			return unsupportedError("PBKDF2 PRF " + oidName(oid))
+		}
+	}
+	return nil
+}
+
+// pbes1Names are OpenSSL's names (`openssl pkcs8 -v1 NAME`) of the PKCS#5
+// v1 and PKCS#12 password-based encryption schemes, by OID.
+var pbes1Names = map[string]string{
+	"1.2.840.113549.1.5.1": "PBE-MD2-DES", "1.2.840.113549.1.5.3": "PBE-MD5-DES",
+	"1.2.840.113549.1.5.4": "PBE-MD2-RC2-64", "1.2.840.113549.1.5.6": "PBE-MD5-RC2-64",
+	"1.2.840.113549.1.5.10": "PBE-SHA1-DES", "1.2.840.113549.1.5.11": "PBE-SHA1-RC2-64",
+	"1.2.840.113549.1.12.1.1": "PBE-SHA1-RC4-128", "1.2.840.113549.1.12.1.2": "PBE-SHA1-RC4-40",
+	"1.2.840.113549.1.12.1.3": "PBE-SHA1-3DES", "1.2.840.113549.1.12.1.4": "PBE-SHA1-2DES",
+	"1.2.840.113549.1.12.1.5": "PBE-SHA1-RC2-128", "1.2.840.113549.1.12.1.6": "PBE-SHA1-RC2-40",
+}
+
+// oidName names the ciphers OpenSSL offers that Go lacks, and
+// gives other OIDs in dotted form.
+func oidName(oid asn1.ObjectIdentifier) string {
+	names := map[string]string{
+		"1.2.840.113549.3.2": "rc2-cbc", "1.2.156.10197.1.104.2": "sm4-cbc",
+		"1.2.392.200011.61.1.1.1.2": "camellia-128-cbc", "1.2.392.200011.61.1.1.1.3": "camellia-192-cbc",
+		"1.2.392.200011.61.1.1.1.4": "camellia-256-cbc", "1.2.410.200046.1.1.2": "aria-128-cbc",
+		"1.2.410.200046.1.1.7": "aria-192-cbc", "1.2.410.200046.1.1.12": "aria-256-cbc",
+	}
+	if name, ok := names[oid.String()]; ok {
+		return name
+	}
+	return oid.String()
 }

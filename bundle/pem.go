@@ -2,12 +2,21 @@ package bundle
 
 import (
 	"bytes"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/des"
+	"crypto/md5"
+	"crypto/pbkdf2"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/sha512"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"hash"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -232,23 +241,27 @@ func (r *reader) readPKCS7(der []byte) (err error) {
 }
 
 // readEncryptedKey decrypts an encrypted PKCS#8 (PBES2) or legacy
-// (Proc-Type) encrypted PEM key with the input's password.
+// (Proc-Type) encrypted PEM key with the input's password. An encryption
+// scheme it cannot decrypt is refused before the password is asked for.
 func (r *reader) readEncryptedKey(block *pem.Block) error {
-	if block.Headers["Proc-Type"] == "" { // PBES2; the legacy scheme has no iterations
-		if err := r.spendIterations(kdfCost{"private key", encryptedKeyIterations(block.Bytes)}); err != nil {
+	decrypt := func(pw []byte) ([]byte, error) { return decryptLegacyPEM(block, pw) }
+	if block.Headers["Proc-Type"] == "" {
+		p, err := parsePBES2(block.Bytes)
+		if err != nil {
 			return err
 		}
+		if err := r.spendIterations(kdfCost{"private key", p.iterations}); err != nil {
+			return err
+		}
+		decrypt = p.decrypt
 	}
 	pw, err := r.getPassword()
 	if err != nil {
 		return passwordError("private key", err)
 	}
-	der, err := decryptKeyBlock(block, pw)
+	der, err := decrypt(pw)
 	if err != nil {
-		if errors.Is(err, x509.IncorrectPasswordError) {
-			return ErrWrongPassword
-		}
-		return fmt.Errorf("cannot decrypt private key: %v", err)
+		return err
 	}
 	key, err := parsePrivateKeyDER(der)
 	if err != nil {
@@ -258,11 +271,83 @@ func (r *reader) readEncryptedKey(block *pem.Block) error {
 	return r.addKey(key)
 }
 
-// decryptKeyBlock calls pemutil, which panics on some damaged inputs (an
-// IV or ciphertext that is not a whole number of cipher blocks).
-func decryptKeyBlock(block *pem.Block, pw []byte) (der []byte, err error) {
+// Encrypted PKCS#8 keys (PBES2, RFC 8018) are decrypted here rather than by
+// pemutil, which knows only the hmacWithSHA1 and hmacWithSHA256 PRFs and
+// derives the key with SHA-1 whatever PRF the file names: a key OpenSSL
+// wrote with -v2prf hmacWithSHA512 came out as a "wrong password".
+
+// pbkdf2PRFs are the PBKDF2 PRFs OpenSSL offers (-v2prf) that Go has, by
+// OID: HMAC with MD5, SHA-1 (the default), SHA-224, SHA-256, SHA-384,
+// SHA-512, SHA-512/224 and SHA-512/256.
+var pbkdf2PRFs = map[string]func() hash.Hash{
+	"1.2.840.113549.2.6": md5.New, "1.2.840.113549.2.7": sha1.New,
+	"1.2.840.113549.2.8": sha256.New224, "1.2.840.113549.2.9": sha256.New,
+	"1.2.840.113549.2.10": sha512.New384, "1.2.840.113549.2.11": sha512.New,
+	"1.2.840.113549.2.12": sha512.New512_224, "1.2.840.113549.2.13": sha512.New512_256,
+}
+
+// pbes2Ciphers are the PBES2 ciphers (all CBC) Go has, by OID: AES-128,
+// AES-192, AES-256, 3DES and DES, with their key sizes.
+var pbes2Ciphers = map[string]struct {
+	keySize   int
+	newCipher func([]byte) (cipher.Block, error)
+}{
+	"2.16.840.1.101.3.4.1.2": {16, aes.NewCipher}, "2.16.840.1.101.3.4.1.22": {24, aes.NewCipher},
+	"2.16.840.1.101.3.4.1.42": {32, aes.NewCipher},
+	"1.2.840.113549.3.7":      {24, des.NewTripleDESCipher}, "1.3.14.3.2.7": {8, des.NewCipher},
+}
+
+// pbes2 is an encrypted PKCS#8 key, read but not yet decrypted.
+type pbes2 struct {
+	salt       []byte
+	iterations int64
+	prf        func() hash.Hash
+	keySize    int
+	newCipher  func([]byte) (cipher.Block, error)
+	iv         []byte
+	ciphertext []byte
+}
+
+// decrypt derives the key from password and decrypts. A padding that is not
+// PKCS#7's means a wrong password.
+func (p *pbes2) decrypt(password []byte) ([]byte, error) {
+	key, err := pbkdf2.Key(p.prf, string(password), p.salt, int(p.iterations), p.keySize)
+	if err != nil {
+		return nil, fmt.Errorf("cannot derive the key: %w", err)
+	}
+	block, err := p.newCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	size := block.BlockSize()
+	if len(p.iv) != size {
+		return nil, fmt.Errorf("%w (IV of %d bytes, want %d)", errMalformedEncryptedKey, len(p.iv), size)
+	}
+	if len(p.ciphertext) == 0 || len(p.ciphertext)%size != 0 {
+		return nil, fmt.Errorf("%w (ciphertext is not a whole number of blocks)", errMalformedEncryptedKey)
+	}
+	out := make([]byte, len(p.ciphertext))
+	cipher.NewCBCDecrypter(block, p.iv).CryptBlocks(out, p.ciphertext)
+	pad := int(out[len(out)-1])
+	if pad == 0 || pad > size || !bytes.Equal(out[len(out)-pad:], bytes.Repeat([]byte{byte(pad)}, pad)) {
+		return nil, ErrWrongPassword
+	}
+	return out[:len(out)-pad], nil
+}
+
+// decryptLegacyPEM decrypts a Proc-Type encrypted PEM block with pemutil,
+// which panics on some damaged inputs (an IV or ciphertext that is not a
+// whole number of cipher blocks).
+func decryptLegacyPEM(block *pem.Block, pw []byte) (der []byte, err error) {
 	defer recoverParse("encrypted private key", &err)
-	return pemutil.DecryptPEMBlock(block, pw)
+	der, err = pemutil.DecryptPEMBlock(block, pw)
+	if errors.Is(err, x509.IncorrectPasswordError) {
+		return nil, ErrWrongPassword
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cannot decrypt private key: %v", err)
+	}
+	return der, nil
 }
 
 // cleanX509Error removes the "x509: " prefix so messages read as one sentence.

@@ -26,6 +26,12 @@ openssl pkcs12 -export -nokeys -in "$tmp/cas.pem" -passout pass:chaintool -out c
 openssl crl2pkcs7 -nocrl -certfile "$tmp/chain.pem" -out chain.p7b
 openssl crl2pkcs7 -nocrl -certfile "$tmp/chain.pem" -outform DER -out chain.p7c
 openssl pkcs8 -topk8 -in leaf.key -v2 aes-256-cbc -passout pass:chaintool -out leaf-pkcs8-encrypted.key
+openssl pkcs8 -topk8 -in leaf.key -v2 aes-256-cbc -v2prf hmacWithSHA512 -passout pass:chaintool -out leaf-pkcs8-sha512.key
+openssl pkcs8 -topk8 -in leaf.key -v2 aes-192-cbc -v2prf hmacWithSHA384 -passout pass:chaintool -out leaf-pkcs8-sha384.key
+openssl pkcs8 -topk8 -in leaf.key -v2 aes-128-cbc -v2prf hmacWithSHA224 -passout pass:chaintool -out leaf-pkcs8-sha224.key
+openssl pkcs8 -topk8 -in leaf.key -v2 des-ede3-cbc -v2prf hmacWithSHA1 -passout pass:chaintool -out leaf-pkcs8-3des-sha1.key
+openssl pkcs8 -topk8 -in leaf.key -v1 PBE-SHA1-3DES -passout pass:chaintool -out leaf-pkcs8-v1.key
+openssl pkcs12 -export -nomac -inkey leaf.key -in leaf.pem -certfile inter.pem -passout pass:chaintool -out nomac.pfx
 openssl ec -in leaf.key -aes256 -passout pass:chaintool -out leaf-legacy-encrypted.key
 openssl x509 -in root.pem -trustout -addtrust serverAuth -out root-trusted.pem
 { cat leaf.key; openssl x509 -in root.pem -text; echo "Some CA notes between blocks."
