@@ -2,6 +2,8 @@ package grade
 
 import (
 	"context"
+	"fmt"
+	"slices"
 )
 
 // clientProfile is the ClientHello of a current client, replayed to see
@@ -121,6 +123,8 @@ func (sc *scanner) simulate(ctx context.Context, c clientProfile) {
 	sim := Simulation{Client: c.name}
 	f, err := sc.p.hello(ctx, c.hello(sc.p.serverName))
 	switch {
+	case f.hello != nil && c.refuses(f.hello) != "":
+		sim.Error = c.refuses(f.hello)
 	case f.hello != nil:
 		v := f.hello.negotiatedVersion()
 		s, _ := LookupSuite(f.hello.suite)
@@ -148,4 +152,21 @@ func (sc *scanner) simulate(ctx context.Context, c clientProfile) {
 	sc.facts.mu.Lock()
 	defer sc.facts.mu.Unlock()
 	sc.facts.sims = append(sc.facts.sims, sim)
+}
+
+// refuses says why the client would abort the handshake the server
+// answered with h: a protocol version or a suite it never offered. Empty
+// when it would go on.
+func (c clientProfile) refuses(h *serverHello) string {
+	if v := h.negotiatedVersion(); !slices.Contains(c.versions, v) {
+		return fmt.Sprintf("the server chose %s, which the client does not offer", VersionName(v))
+	}
+	if !slices.Contains(c.suites, h.suite) {
+		name := fmt.Sprintf("0x%04X", h.suite)
+		if s, ok := LookupSuite(h.suite); ok {
+			name = s.OpenSSL
+		}
+		return fmt.Sprintf("the server chose %s, which the client does not offer", name)
+	}
+	return ""
 }
