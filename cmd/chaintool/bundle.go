@@ -332,9 +332,10 @@ func writeLayout(files []bundle.OutputFile, r *bundleRun, force bool) ([]string,
 	return paths, writeFiles(out, force)
 }
 
-// bundleNotes are the stderr lines of a successful build.
+// bundleNotes are the stderr lines of a successful build; never nil, as
+// the report's "warnings" is always an array.
 func bundleNotes(chain *bundle.Chain, includeRoot bool, preferRoot string) []string {
-	var notes []string
+	notes := []string{}
 	if chain.PreferredRootMissing {
 		notes = append(notes, fmt.Sprintf("warning: no valid path ends at root %q; using the best other path", preferRoot))
 	}
