@@ -1,6 +1,7 @@
 package bundle
 
 import (
+	"crypto/x509"
 	"fmt"
 	"sort"
 	"strings"
@@ -15,11 +16,13 @@ func (b *builder) noPath(leaf *node) *NoPathError {
 	}
 	top := dead[len(dead)-1]
 	e := &NoPathError{
-		Leaf: leaf.cert, Last: top.cert, Depth: len(dead), Loop: b.dead.loop,
+		Leaf: leaf.cert, Last: top.cert, LeafOrigin: leaf.origin, LastOrigin: top.origin,
+		Depth: len(dead), Loop: b.dead.loop,
 		Rejected: b.rejected, Truncated: b.truncated, Searched: b.searched(top),
 	}
 	for _, imp := range top.impostors {
 		e.Impostors = append(e.Impostors, imp.cert)
+		e.ImpostorOrigins = append(e.ImpostorOrigins, imp.origin)
 	}
 	if b.opts.AIA != nil {
 		e.Fetched = b.opts.AIA.Results()
@@ -83,6 +86,11 @@ func (b *builder) aiaSearched(n *node) []string {
 	return out
 }
 
+// impostorDetail is the dropped detail of an impostor of child's issuer.
+func impostorDetail(child *x509.Certificate) string {
+	return "named like the issuer of " + Describe(child) + ", but its key does not verify that signature"
+}
+
 func plural(n int, word string) string {
 	if n == 1 {
 		return "1 " + word
@@ -115,7 +123,7 @@ func (b *builder) dropped(best *candidate) []Dropped {
 	}
 	for _, n := range b.sortedNodes() {
 		for _, imp := range n.impostors {
-			note(imp.id, Dropped{Reason: DropImpostor, Detail: "named like the issuer of " + Describe(n.cert) + ", but its key does not verify that signature"})
+			note(imp.id, Dropped{Reason: DropImpostor, Detail: impostorDetail(n.cert)})
 		}
 	}
 	var out []Dropped

@@ -232,6 +232,8 @@ type NoPathError struct {
 	// Last is the top of the longest path reached that could not go on;
 	// Leaf when nothing above it was found.
 	Last *x509.Certificate
+	// LeafOrigin and LastOrigin say where Leaf and Last came from.
+	LeafOrigin, LastOrigin Origin
 	// Depth is how many certificates that longest path held (1: the leaf).
 	Depth int
 	// Searched names what was searched for Last's issuer: "inputs (N
@@ -240,6 +242,9 @@ type NoPathError struct {
 	// Impostors have the name Last's issuer should have, but their keys
 	// do not verify its signature.
 	Impostors []*x509.Certificate
+	// ImpostorOrigins says where each of Impostors came from, in the same
+	// order.
+	ImpostorOrigins []Origin
 	// Loop is set when the only ways up led back into the path.
 	Loop bool
 	// Rejected are the complete paths crypto/x509 refused.

@@ -99,15 +99,24 @@ func (c *Chain) Report(includeRoot bool) *Report {
 }
 
 // FailureReport returns the account of a failed build: the error and,
-// for a *NoPathError, where the search stopped and what it tried.
+// for a *NoPathError, where the search stopped, what it tried and the
+// impostors it found where the issuer should be.
 func FailureReport(err error) *Report {
 	r := &Report{Error: err.Error(), Files: []string{}, Warnings: []string{}}
 	var np *NoPathError
 	if errors.As(err, &np) {
-		leaf := reportCert(np.Leaf, "leaf", Origin{}, false)
+		leaf := reportCert(np.Leaf, "leaf", np.LeafOrigin, false)
 		r.Chain = []ReportCert{leaf}
-		last := reportCert(np.Last, "", Origin{}, false)
+		last := reportCert(np.Last, "", np.LastOrigin, false)
 		r.Last = &last
+		for i, imp := range np.Impostors {
+			var o Origin
+			if i < len(np.ImpostorOrigins) {
+				o = np.ImpostorOrigins[i]
+			}
+			r.Dropped = append(r.Dropped, ReportDropped{ReportCert: reportCert(imp, "", o, false), Reason: DropImpostor,
+				Detail: impostorDetail(np.Last)})
+		}
 		r.Searched = np.Searched
 		r.Rejected = rejectedPaths(np.Rejected)
 		r.AIA = aiaReport(np.Fetched)
