@@ -23,9 +23,12 @@ type ratingInput struct {
 // rating is the outcome of the rating guide.
 type rating struct {
 	protocol, keyExchange, cipher, score int
-	caps                                 []Cap
-	warnings, notes                      []string
-	grade                                string
+	// keyExchangeMeasured is false when neither a server key nor an
+	// ephemeral key size was learnt: keyExchange is then 0, not a claim.
+	keyExchangeMeasured bool
+	caps                []Cap
+	warnings, notes     []string
+	grade               string
 }
 
 // rate applies SSL Labs' SSL Server Rating Guide 2009r.
@@ -34,7 +37,7 @@ func rate(in ratingInput) rating {
 	r.protocol = protocolScore(in.offered)
 	r.cipher = cipherScore(in.suites, in.ssl2)
 	var kxCaps []Cap
-	r.keyExchange, kxCaps = keyExchangeScore(in)
+	r.keyExchange, r.keyExchangeMeasured, kxCaps = keyExchangeScore(in)
 	if r.protocol > 0 && r.keyExchange > 0 && r.cipher > 0 {
 		r.score = r.protocol*30/100 + r.keyExchange*30/100 + r.cipher*40/100
 	}
@@ -163,31 +166,47 @@ func cipherScore(suites []accepted, ssl2 []ssl2Cipher) int {
 	return (bitsScore(slices.Max(bits)) + bitsScore(slices.Min(bits))) / 2
 }
 
-// keyExchangeScore is the weakest of the server keys and the ephemeral DH
-// (and export RSA) keys; anonymous key exchange scores 0. The caps on the
-// server key are returned with it; the weak-DH caps go by the simulated
-// clients.
-func keyExchangeScore(in ratingInput) (int, []Cap) {
-	score := 100
-	var caps []Cap
+// keyExchangeScore is the weakest of the server keys and the ephemeral
+// keys: DH groups (TLS 1.2 DHE and TLS 1.3 ffdhe), ECDHE groups and export
+// RSA keys; anonymous key exchange scores 0. The caps on the server key are
+// returned with it; the weak-DH caps go by the simulated clients. When
+// nothing was measured (no certificate read and no ephemeral size) the
+// score is 0 and measured false: the category is not claimed.
+func keyExchangeScore(in ratingInput) (score int, measured bool, caps []Cap) {
+	score = 100
 	for _, k := range in.serverKeys {
-		score = min(score, k.Score)
+		score, measured = min(score, k.Score), true
 		if c, ok := keyCap(k); ok {
 			caps = append(caps, c)
 		}
 	}
 	for _, s := range in.suites {
 		if s.kex.dhBits > 0 {
-			score = min(score, ffScore(s.kex.dhBits))
+			score, measured = min(score, ffScore(s.kex.dhBits)), true
 		}
 		if s.kex.rsaBits > 0 {
-			score = min(score, ffScore(s.kex.rsaBits))
+			score, measured = min(score, ffScore(s.kex.rsaBits)), true
+		}
+		if g := LookupGroup(s.kex.group); s.kex.group != 0 && g.Bits > 0 {
+			score, measured = min(score, groupScore(g)), true
 		}
 		if s.Anonymous() {
-			score = 0
+			score, measured = 0, true
 		}
 	}
-	return score, caps
+	if !measured {
+		return 0, false, caps
+	}
+	return score, true, caps
+}
+
+// groupScore scores a named group: finite-field groups as DH, the others
+// by their curve (the classical part of a hybrid).
+func groupScore(g Group) int {
+	if g.FFDHE {
+		return ffScore(g.Bits)
+	}
+	return ecScore(g.Bits)
 }
 
 // keyCap is the cap a weak server key brings: F for a key scoring 40 or

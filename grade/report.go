@@ -163,8 +163,12 @@ func (r *Result) writeKeyExchange(t *textWriter) {
 	if k.SecureRenegotiation != nil {
 		reneg = yesNo(*k.SecureRenegotiation)
 	}
+	serverKey := orNone(strings.Join(keys, ", "))
+	if len(keys) == 0 && r.Certificate == nil {
+		serverKey = "unknown (no certificate read)"
+	}
 	t.table([][]string{
-		{"server key", orNone(strings.Join(keys, ", "))},
+		{"server key", serverKey},
 		{"groups in TLS 1.3", orNone(strings.Join(k.GroupsTLS13, ", "))},
 		{"curves in TLS 1.2", orNone(strings.Join(k.GroupsTLS12, ", "))},
 		{"DHE group bits", orNone(strings.Join(dh, ", "))},

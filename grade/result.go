@@ -37,7 +37,8 @@ type KeyExchangeResult struct {
 	// ServerKeys are the certificate keys seen (more than one when the
 	// server has, say, an RSA and an ECDSA certificate).
 	ServerKeys []KeyInfo `json:"server_keys"`
-	// DHBits lists the DHE group sizes seen, smallest first.
+	// DHBits lists the finite-field group sizes seen, smallest first: TLS
+	// 1.2 DHE groups and TLS 1.3 ffdhe groups the server chose.
 	DHBits []int `json:"dh_bits"`
 	// GroupsTLS13 and GroupsTLS12 are the named groups accepted.
 	GroupsTLS13 []string `json:"groups_tls13"`

@@ -153,10 +153,32 @@ func assemble(sc *scanner, live liveCheck, opts Options, name string) *Result {
 	if live.odd != "" {
 		res.Problems = append(res.Problems, live.odd)
 	}
+	if len(in.serverKeys) == 0 {
+		res.NotTested = append(res.NotTested, serverKeyNotTested(r.keyExchangeMeasured))
+	}
 	if live.err != nil {
-		res.Notes = append(res.Notes, "a default crypto/tls client could not connect ("+live.err.Error()+"): certificate read from the probes")
+		res.Notes = append(res.Notes, liveFailedNote(live.err, len(chain) > 0))
 	}
 	return res
+}
+
+// serverKeyNotTested says what the key exchange score lacks when no
+// certificate (so no server key) could be read.
+func serverKeyNotTested(ephemeralMeasured bool) string {
+	if ephemeralMeasured {
+		return "the server key (no certificate could be read): key exchange is scored on the ephemeral key alone"
+	}
+	return "key exchange (neither the server key nor an ephemeral key could be read): scored 0"
+}
+
+// liveFailedNote explains where the certificate came from when the
+// crypto/tls connection failed.
+func liveFailedNote(err error, fromProbes bool) string {
+	note := "a default crypto/tls client could not connect (" + err.Error() + "): "
+	if fromProbes {
+		return note + "certificate read from the probes"
+	}
+	return note + "no certificate could be read (the probes saw none: TLS 1.3 sends it encrypted)"
 }
 
 func nonNil[T any](s []T) []T {
@@ -214,8 +236,12 @@ func keyExchangeResult(f *facts, all []accepted) KeyExchangeResult {
 		k.ServerKeys = append(k.ServerKeys, f.certKeys[sum])
 	}
 	for _, a := range all {
-		if a.kex.dhBits > 0 && !slices.Contains(k.DHBits, a.kex.dhBits) {
-			k.DHBits = append(k.DHBits, a.kex.dhBits)
+		bits := a.kex.dhBits
+		if g := LookupGroup(a.kex.group); g.FFDHE {
+			bits = g.Bits // TLS 1.3 ffdhe group
+		}
+		if bits > 0 && !slices.Contains(k.DHBits, bits) {
+			k.DHBits = append(k.DHBits, bits)
 		}
 		k.ForwardSecrecy = k.ForwardSecrecy || a.ForwardSecret()
 		k.AEAD = k.AEAD || a.AEAD()

@@ -317,3 +317,23 @@ func dhParamPath() string {
 	}
 	return p
 }
+
+// startOpenSSLServer runs `openssl s_server -www` on a free loopback port
+// with the PKI's cert (a base name) and the extra arguments, stopped at
+// cleanup, and returns its address.
+func startOpenSSLServer(t *testing.T, pki *testPKI, cert string, args ...string) string {
+	t.Helper()
+	openssl := testpki.NeedTool(t, "openssl")
+	addr := fmt.Sprintf("127.0.0.1:%d", freePorts(t, 1)[0])
+	all := append([]string{"s_server", "-accept", addr, "-www", "-quiet",
+		"-cert", filepath.Join(pki.dir, cert+".pem"), "-key", filepath.Join(pki.dir, cert+".key")}, args...)
+	cmd := exec.Command(openssl, all...)
+	out := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	waitListening(t, addr, out.String)
+	return addr
+}
