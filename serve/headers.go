@@ -56,7 +56,7 @@ func (h *secureHandler) recover(w http.ResponseWriter) {
 // AccessLog wraps next so that each request adds one line to out once
 // its response is written:
 //
-//	2026-11-26T10:00:00Z 127.0.0.1:51234 "GET /index.html HTTP/2.0" 200 1234 0.4ms TLS1.3
+//	2026-11-26T10:00:00Z 127.0.0.1:51234 "GET /index.html HTTP/2.0" 200 1234 0.4ms TLSv1.3
 //
 // Lines are built in pooled buffers and written with one Write call each,
 // under a lock, so that lines from concurrent requests never interleave.

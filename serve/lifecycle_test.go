@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -174,5 +175,50 @@ func TestShutdownDrains(t *testing.T) {
 	}
 	if err := <-done; err != nil {
 		t.Errorf("Shutdown: %v", err)
+	}
+}
+
+// TestDefaults: a zero Options gets the documented limits, and the HTTPS
+// server is built with them.
+func TestDefaults(t *testing.T) {
+	s := startTest(t, Options{})
+	h := s.https
+	got := []any{h.ReadHeaderTimeout, h.ReadTimeout, h.WriteTimeout, h.IdleTimeout, h.MaxHeaderBytes}
+	want := []any{10 * time.Second, 30 * time.Second, 60 * time.Second, 120 * time.Second, 64 << 10}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("limit %d: %v, want %v", i, got[i], want[i])
+		}
+	}
+}
+
+// TestHeaderLimit: request headers within 64 KiB are served; far beyond
+// it (net/http allows 4 KiB of slack) an HTTP/1.1 request is refused
+// with 431, and an HTTP/2 client is told the limit in SETTINGS, so Go's
+// refuses to send the request at all.
+func TestHeaderLimit(t *testing.T) {
+	s := startTest(t, Options{})
+	h1 := clientConfig(t)
+	h1.NextProtos = []string{"http/1.1"}
+	clients := map[string]*http.Client{
+		"HTTP/1.1": {Transport: &http.Transport{TLSClientConfig: h1}, Timeout: 10 * time.Second},
+		"HTTP/2.0": httpClient(t, clientConfig(t)),
+	}
+	for proto, c := range clients {
+		for size, want := range map[int]int{60 << 10: http.StatusOK, 72 << 10: http.StatusRequestHeaderFieldsTooLarge} {
+			req, _ := http.NewRequest(http.MethodGet, s.URL(), nil)
+			req.Header.Set("X-Big", strings.Repeat("a", size))
+			resp, err := c.Do(req)
+			switch {
+			case err != nil && proto == "HTTP/2.0" && want != http.StatusOK && strings.Contains(err.Error(), "advertised limit"):
+				continue
+			case err != nil:
+				t.Fatalf("%s, %d-byte header: %v", proto, size, err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != want || resp.Proto != proto {
+				t.Errorf("%d-byte header: %s %d, want %s %d", size, resp.Proto, resp.StatusCode, proto, want)
+			}
+		}
 	}
 }
