@@ -15,6 +15,10 @@ const completionFlag = "--generate-bash-completion"
 // urfave/cli v2 stops parsing flags at the first argument and people type
 // `chaintool bundle a.pem b.pem -o out.pem`. Everything after `--` stays an
 // argument. Flags that take a value keep their value next to them.
+//
+// For shell completion (the last word is --generate-bash-completion) no
+// `--` is put between flags and arguments: urfave/cli turns completion off
+// after a `--`, and would read the completion flag as an input file.
 func reorderArgs(app *cli.App, args []string) []string {
 	if len(args) < 2 {
 		return args
@@ -35,7 +39,7 @@ func reorderArgs(app *cli.App, args []string) []string {
 		cmd := findCommand(app.Commands, rest[i])
 		out = append(out, rest[i])
 		if cmd != nil {
-			out = append(out, splitFlags(cmd, rest[i+1:])...)
+			out = append(out, splitFlags(cmd, rest[i+1:], completing)...)
 		} else {
 			out = append(out, rest[i+1:]...)
 		}
@@ -56,8 +60,9 @@ func findCommand(cmds []*cli.Command, name string) *cli.Command {
 }
 
 // splitFlags returns the flags of args (with their values) followed by the
-// positional arguments, order otherwise kept.
-func splitFlags(cmd *cli.Command, args []string) []string {
+// positional arguments, order otherwise kept, with `--` between them unless
+// completing.
+func splitFlags(cmd *cli.Command, args []string, completing bool) []string {
 	var flags, positional []string
 	for i := 0; i < len(args); i++ {
 		a := args[i]
@@ -82,6 +87,9 @@ func splitFlags(cmd *cli.Command, args []string) []string {
 	}
 	if len(positional) == 0 {
 		return flags
+	}
+	if completing {
+		return append(flags, positional...)
 	}
 	return append(append(flags, "--"), positional...)
 }
@@ -113,6 +121,8 @@ func hintFor(err error) string {
 		return "wrong password? give it with --password-file FILE or the CHAINTOOL_PASSWORD variable"
 	case errors.Is(err, bundle.ErrPasswordRequired):
 		return "give the password with --password-file FILE or the CHAINTOOL_PASSWORD variable, or run in a terminal to be asked"
+	case errors.Is(err, bundle.ErrUnsupportedEncryption):
+		return "re-encrypt the key with 'openssl pkcs8 -topk8 -v2 aes-256-cbc -in FILE -out new.key' (add -provider legacy -provider default for RC2 or DES) and give chaintool new.key"
 	case errors.Is(err, bundle.ErrUnrecognized):
 		return "chaintool reads PEM, DER, PKCS#7 (.p7b, .p7c) and PKCS#12 (.pfx, .p12) files"
 	case errors.Is(err, bundle.ErrCertOnlyPFX):

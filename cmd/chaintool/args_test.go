@@ -35,8 +35,10 @@ func TestReorderArgs(t *testing.T) {
 		{"global flags before the command stay", "--version", "--version"},
 		{"unknown command untouched", "frobnicate a --x", "frobnicate a --x"},
 		{"flag missing its value at the end stays last, no -- for it to take", "convert a.pem -o", "convert -o"},
-		{"completion flag stays last", "convert a.pem --to pem --generate-bash-completion",
-			"convert --to pem -- a.pem --generate-bash-completion"},
+		{"completion flag stays last, no -- (it turns completion off)", "convert a.pem --to pem --generate-bash-completion",
+			"convert --to pem a.pem --generate-bash-completion"},
+		{"completion of a partial flag after an argument", "convert a.pem --t --generate-bash-completion",
+			"convert --t a.pem --generate-bash-completion"},
 		{"completion of a flag value", "convert a.pem --to --generate-bash-completion",
 			"convert --to --generate-bash-completion"},
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -23,10 +24,10 @@ EXIT CODES:
 		Action: func(c *cli.Context) error {
 			switch c.Args().First() {
 			case "bash":
-				_, err := fmt.Fprint(e.stdout, bashCompletion)
+				_, err := io.WriteString(e.stdout, bashCompletion)
 				return err
 			case "zsh":
-				_, err := fmt.Fprint(e.stdout, zshCompletion)
+				_, err := io.WriteString(e.stdout, zshCompletion)
 				return err
 			}
 			return usageError("completion: want bash or zsh, got %q", c.Args().First())
@@ -81,6 +82,7 @@ _chaintool_complete() {
   else
     opts=$("${words[@]}" --generate-bash-completion 2>/dev/null)
   fi
+  opts=$(printf '%s\n' "$opts" | grep -vx -e help -e h)
   COMPREPLY=($(compgen -W "${opts}" -- "${cur}"))
   if [[ ${#COMPREPLY[@]} -eq 0 ]]; then
     COMPREPLY=($(compgen -f -- "${cur}"))
@@ -98,6 +100,7 @@ _chaintool() {
   else
     opts=("${(@f)$(${words[@]:0:#words[@]-1} --generate-bash-completion 2>/dev/null)}")
   fi
+  opts=(${opts:#(help|h)})
   if [[ "${opts[1]}" != "" ]]; then
     _describe 'values' opts
   else
