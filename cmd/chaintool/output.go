@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	"golang.org/x/term"
 )
@@ -84,20 +86,19 @@ func checkOutputPath(path string, force bool) error {
 	return nil
 }
 
+// writeTemp writes f's data to a new temporary file in f's folder and
+// returns its name. The file is created with its final mode, 0600 for a
+// key and otherwise 0666 less the umask, as any file a command creates.
 func writeTemp(f outputFile) (string, error) {
-	dir := filepath.Dir(f.path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(f.path)+".tmp-*")
-	if err != nil {
-		return "", fmt.Errorf("%s: cannot create: %w", f.path, unwrapPath(err))
-	}
-	perm := os.FileMode(0o644)
+	perm := os.FileMode(0o666)
 	if f.secret {
 		perm = 0o600
 	}
-	err = tmp.Chmod(perm)
-	if err == nil {
-		_, err = tmp.Write(f.data)
+	tmp, err := createTemp(f.path, perm)
+	if err != nil {
+		return "", fmt.Errorf("%s: cannot create: %w", f.path, unwrapPath(err))
 	}
+	_, err = tmp.Write(f.data)
 	if err == nil {
 		err = tmp.Sync()
 	}
@@ -109,6 +110,20 @@ func writeTemp(f outputFile) (string, error) {
 		return "", fmt.Errorf("%s: cannot write: %w", f.path, unwrapPath(err))
 	}
 	return tmp.Name(), nil
+}
+
+// createTemp creates a new file named .BASE.tmp-RANDOM beside path with
+// perm (less the umask). os.CreateTemp always makes 0600, and a chmod
+// after it would ignore the umask.
+func createTemp(path string, perm os.FileMode) (*os.File, error) {
+	prefix := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp-")
+	for {
+		name := prefix + strconv.FormatUint(rand.Uint64(), 36)
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, perm)
+		if !errors.Is(err, fs.ErrExist) {
+			return f, err
+		}
+	}
 }
 
 // place moves tmp to path. Without force it links, which fails if path
