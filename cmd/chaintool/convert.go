@@ -90,6 +90,8 @@ func convertFlags(c *cli.Context) (convertOptions, error) {
 		return o, usageError("convert: unknown format %q for --to (want pem, der or pfx)", o.to)
 	case o.profile != bundle.PFXModern && o.profile != bundle.PFXLegacy:
 		return o, usageError("convert: unknown --pfx-profile %q (want modern or legacy)", o.profile)
+	case c.IsSet("pfx-profile") && o.to != "pfx":
+		return o, usageError("convert: --pfx-profile goes with --to pfx")
 	case o.split && o.to == "pfx":
 		return o, usageError("convert: --split works with --to pem or --to der")
 	case o.split && o.out == "":
