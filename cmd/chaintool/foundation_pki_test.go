@@ -197,23 +197,25 @@ func assertKeys(t *testing.T, what string, m map[string]json.RawMessage, keys ..
 }
 
 // TestConvertFileModes: files holding a private key are created 0600,
-// others 0644, and a failed run leaves no file.
+// others as any new file is (0666 less the umask), and a failed run
+// leaves no file.
 func TestConvertFileModes(t *testing.T) {
 	dir := t.TempDir()
 	if err := recipeChain(dir, nil); err != nil {
 		t.Fatal(err)
 	}
 	in := func(n string) string { return filepath.Join(dir, n) }
+	public := newFileMode(t, dir)
 	tests := []struct {
 		args []string
 		out  string
 		mode os.FileMode
 	}{
 		{[]string{"convert", in("leaf.pem"), in("leaf.key"), "--to", "pem"}, "with-key.pem", 0o600},
-		{[]string{"convert", in("leaf.pem"), in("leaf.key"), "--to", "pem", "--no-keys"}, "no-key.pem", 0o644},
-		{[]string{"convert", in("chain.pem"), "--to", "der", "--index", "2"}, "inter.der", 0o644},
+		{[]string{"convert", in("leaf.pem"), in("leaf.key"), "--to", "pem", "--no-keys"}, "no-key.pem", public},
+		{[]string{"convert", in("chain.pem"), "--to", "der", "--index", "2"}, "inter.der", public},
 		{[]string{"convert", in("leaf.key"), "--to", "der"}, "key.der", 0o600},
-		{[]string{"convert", in("inter.pem"), in("root.pem"), "--to", "pfx"}, "store.pfx", 0o644},
+		{[]string{"convert", in("inter.pem"), in("root.pem"), "--to", "pfx"}, "store.pfx", public},
 		{[]string{"convert", in("server.pem"), "--to", "pfx"}, "server.pfx", 0o600},
 	}
 	t.Setenv(outPasswordEnv, "out")
@@ -304,3 +306,21 @@ func TestInspectRealWorld(t *testing.T) {
 }
 
 var regexpLinked = regexp.MustCompile(`(?m)^links of all inputs: CN=[^\n]+ -> [^\n]+ -> [^\n]+$`)
+
+// newFileMode is the mode a file created 0666 in dir gets: 0666 less the
+// umask this test runs under.
+func newFileMode(t *testing.T, dir string) os.FileMode {
+	t.Helper()
+	name := filepath.Join(dir, "umask-probe")
+	f, err := os.OpenFile(name, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o666)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	defer os.Remove(name)
+	st, err := os.Stat(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st.Mode().Perm()
+}

@@ -12,6 +12,7 @@ import (
 	"os"
 	"regexp"
 	"runtime/debug"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 )
@@ -29,6 +30,7 @@ func main() {
 type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
+	args           []string // as typed, to name flags in errors as typed
 }
 
 // run executes chaintool with args and returns its exit code: 0 success,
@@ -41,7 +43,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 			code = 2
 		}
 	}()
-	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, args: args}
 	app := newApp(e)
 	err := app.Run(reorderArgs(app, args))
 	return report(stderr, err)
@@ -59,7 +61,7 @@ func newApp(e *env) *cli.App {
 		EnableBashCompletion: true,
 		HideHelpCommand:      true,
 		ExitErrHandler:       func(*cli.Context, error) {},
-		OnUsageError:         onUsageError,
+		OnUsageError:         e.onUsageError,
 		Commands: []*cli.Command{
 			convertCommand(e),
 			bundleCommand(e),
@@ -80,7 +82,7 @@ func newApp(e *env) *cli.App {
 	}
 	for _, cmd := range app.Commands {
 		if cmd.OnUsageError == nil {
-			cmd.OnUsageError = onUsageError
+			cmd.OnUsageError = e.onUsageError
 		}
 	}
 	return app
@@ -133,12 +135,16 @@ func vcsSuffix(settings []debug.BuildSetting) string {
 	return " (" + rev + ")"
 }
 
-func onUsageError(c *cli.Context, err error, _ bool) error {
+func (e *env) onUsageError(c *cli.Context, err error, _ bool) error {
 	hint := "run 'chaintool --help'"
-	if c != nil && c.Command != nil && c.Command.Name != "" {
+	if c != nil && c.Command != nil && c.Command.Name != "" && c.Command.Name != c.App.Name {
 		hint = "run 'chaintool " + c.Command.Name + " --help'"
 	}
-	return &exitError{code: 2, msg: flagErrorText(err.Error()), hint: hint}
+	msg := flagErrorText(err.Error())
+	if m := flagUndefined.FindStringSubmatch(err.Error()); m != nil && typedFlag(e.args, m[1]) != "" {
+		msg = "unknown flag " + typedFlag(e.args, m[1])
+	}
+	return &exitError{code: 2, msg: msg, hint: hint}
 }
 
 // Messages of Go's flag package, reworded: they name flags with one dash.
@@ -159,6 +165,20 @@ func flagErrorText(msg string) string {
 		return dashes(m[2]) + ": invalid value " + m[1]
 	}
 	return msg
+}
+
+// typedFlag returns the flag called name as args spell it ("--t", "-o"),
+// or "" when no word before a "--" names it.
+func typedFlag(args []string, name string) string {
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if word, _, _ := strings.Cut(a, "="); strings.HasPrefix(word, "-") && strings.TrimLeft(word, "-") == name {
+			return word
+		}
+	}
+	return ""
 }
 
 // dashes spells a flag name as it is typed: -o, --json.
