@@ -57,6 +57,9 @@ func TestBuild(t *testing.T) {
 	// A self-signed leaf and a private root.
 	self := testpki.NewRoot("self.example.com", testpki.NotCA(), testpki.DNS("self.example.com"),
 		testpki.EKU(x509.ExtKeyUsageServerAuth))
+	// What `openssl req -x509` makes: self-signed, CA:TRUE, serverAuth.
+	selfCA := testpki.NewRoot("selfca.example.com", testpki.DNS("selfca.example.com"),
+		testpki.EKU(x509.ExtKeyUsageServerAuth))
 	// A leaf without serverAuth.
 	clientLeaf := inter.NewLeaf("client", testpki.EKU(x509.ExtKeyUsageClientAuth))
 
@@ -146,6 +149,24 @@ func TestBuild(t *testing.T) {
 				}
 			}},
 		"forced leaf": {inputs: cs(inter, leaf2), roots: cs(root), opts: bundle.BuildOptions{Leaf: leaf.Cert}, want: cs(leaf, inter, root)},
+		"the key of a CA": {inputs: cs(leaf, inter), roots: cs(root), keys: []crypto.Signer{inter.Key}, want: cs(inter, root),
+			check: func(t *testing.T, c *bundle.Chain, _ error) {
+				if !c.LeafIsCA() {
+					t.Errorf("LeafIsCA false for the intermediate taken as the leaf")
+				}
+			}},
+		"the leaf's own key": {inputs: cs(leaf, inter), roots: cs(root), keys: []crypto.Signer{leaf.Key}, want: cs(leaf, inter, root),
+			check: func(t *testing.T, c *bundle.Chain, _ error) {
+				if c.LeafIsCA() {
+					t.Errorf("LeafIsCA true for an end-entity leaf")
+				}
+			}},
+		"a self-signed CA:TRUE server certificate": {inputs: cs(selfCA), keys: []crypto.Signer{selfCA.Key}, want: cs(selfCA),
+			check: func(t *testing.T, c *bundle.Chain, _ error) {
+				if c.LeafIsCA() {
+					t.Errorf("LeafIsCA true for a self-signed leaf, which verify accepts")
+				}
+			}},
 	}
 	for name, g := range tests {
 		t.Run(name, func(t *testing.T) { g.run(t) })

@@ -124,6 +124,15 @@ func (c *Chain) Intermediates() []*x509.Certificate {
 // SelfSigned reports whether the leaf is its own anchor (a path of one).
 func (c *Chain) SelfSigned() bool { return len(c.Links) == 1 }
 
+// LeafIsCA reports whether the leaf is a CA certificate issued by another
+// one: what happens when the key given is a CA's, and what verify reports
+// as leaf-is-ca. A self-signed leaf (a path of one) never counts: `openssl
+// req -x509` marks the server certificates it makes CA:TRUE.
+func (c *Chain) LeafIsCA() bool {
+	leaf := c.Leaf()
+	return leaf.BasicConstraintsValid && leaf.IsCA && !c.SelfSigned()
+}
+
 // Served returns what a server sends: the leaf and the intermediates, and
 // the anchor too when includeRoot is set. A self-signed leaf is returned
 // alone.

@@ -336,6 +336,10 @@ func writeLayout(files []bundle.OutputFile, r *bundleRun, force bool) ([]string,
 // the report's "warnings" is always an array.
 func bundleNotes(chain *bundle.Chain, includeRoot bool, preferRoot string) []string {
 	notes := []string{}
+	if chain.LeafIsCA() {
+		notes = append(notes, fmt.Sprintf("warning: the certificate matching the key, %s, is a CA certificate, not an end-entity one; chaintool verify reports it as leaf-is-ca",
+			bundle.Describe(chain.Leaf())))
+	}
 	if chain.PreferredRootMissing {
 		notes = append(notes, fmt.Sprintf("warning: no valid path ends at root %q; using the best other path", preferRoot))
 	}

@@ -10,6 +10,7 @@ func init() { pkiRecipes["bundle"] = recipeBundle }
 // localhost, 127.0.0.1 and ::1:
 //
 //	root.pem inter.pem leaf.pem leaf.key    the real chain
+//	inter.key                               the intermediate's key
 //	chain.pem (leaf, inter) full.pem (leaf, inter, root)
 //	leaf2.pem leaf2.key                     a second leaf under inter
 //	other.key                               a key of no certificate
@@ -48,6 +49,7 @@ func recipeBundle(dir string, args []string) error {
 	return writePKIFiles(dir, map[string][]byte{
 		"root.pem":     root.PEM(),
 		"inter.pem":    inter.PEM(),
+		"inter.key":    inter.KeyPEM(),
 		"leaf.pem":     leaf.PEM(),
 		"leaf.key":     leaf.KeyPEM(),
 		"chain.pem":    testpki.ChainPEM(leaf, inter),
