@@ -96,22 +96,22 @@ func (b *builder) leafByKey(inputs []int32, keys []crypto.Signer) (*node, crypto
 	return best, bestKey, nil
 }
 
-// distinctKeyLeaves returns one certificate per key when several keys
-// each matched a certificate: a folder with two sites' keys and
-// certificates has no single leaf.
+// distinctKeyLeaves returns one certificate per public key when several
+// keys each matched a certificate: a folder with two sites' keys and
+// certificates has no single leaf. Keys are told apart by the public key
+// of the certificate they matched, not with == (the same key read twice
+// is two values, and comparing Ed25519 keys, which are slices, panics).
 func distinctKeyLeaves(b *builder, matches []keyMatch) []*x509.Certificate {
-	var keys []crypto.Signer
+	seen := map[string]bool{}
 	var out []*x509.Certificate
 	for _, m := range matches {
-		seen := false
-		for _, k := range keys {
-			seen = seen || k == m.key
-		}
-		if seen {
+		pub := string(b.pile.spkiOf(m.idx))
+		if seen[pub] {
 			continue
 		}
 		if n := b.node(nodeID{fromPile, m.idx}); n != nil {
-			keys, out = append(keys, m.key), append(out, n.cert)
+			seen[pub] = true
+			out = append(out, n.cert)
 		}
 	}
 	return out

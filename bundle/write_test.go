@@ -94,6 +94,36 @@ func TestKeyMatches(t *testing.T) {
 	}
 }
 
+// TestKeyMatchesEd25519: Ed25519 keys match their own certificate only,
+// across key types both ways.
+func TestKeyMatchesEd25519(t *testing.T) {
+	_, inter, ecLeaf := readChain(t)
+	edLeaf := inter.NewLeaf("ed25519.example.com", testpki.Key(testpki.Ed25519))
+	otherEd := testpki.NewKey(testpki.Ed25519)
+	for _, tc := range []struct {
+		name string
+		cert *x509.Certificate
+		key  crypto.Signer
+		want bool
+	}{
+		{"its own key", edLeaf.Cert, edLeaf.Key, true},
+		{"another Ed25519 key", edLeaf.Cert, otherEd, false},
+		{"an ECDSA key", edLeaf.Cert, ecLeaf.Key, false},
+		{"an Ed25519 key for an ECDSA certificate", ecLeaf.Cert, edLeaf.Key, false},
+	} {
+		if got := KeyMatches(tc.cert, tc.key); got != tc.want {
+			t.Errorf("%s: KeyMatches = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	got, err := Read(edLeaf.KeyPEM(), "ed.key", nil)
+	if err != nil || len(got.Keys) != 1 || !KeyMatches(edLeaf.Cert, got.Keys[0]) {
+		t.Errorf("the Ed25519 key read back from PKCS#8 does not match: %v", err)
+	}
+	if k := FindKey(edLeaf.Cert, []crypto.Signer{otherEd, ecLeaf.Key, got.Keys[0]}); k == nil || !KeyMatches(edLeaf.Cert, k) {
+		t.Errorf("FindKey missed the Ed25519 key")
+	}
+}
+
 // TestWrongPasswordOnWrittenPFX: a wrong password on a file chaintool
 // wrote is ErrWrongPassword, for both profiles.
 func TestWrongPasswordOnWrittenPFX(t *testing.T) {
