@@ -168,6 +168,9 @@ func TestBuild(t *testing.T) {
 				}
 			}},
 	}
+	for name, g := range preferenceGraphs() {
+		tests[name] = g
+	}
 	for name, g := range tests {
 		t.Run(name, func(t *testing.T) { g.run(t) })
 	}
