@@ -21,6 +21,7 @@ var severities = map[ID]Severity{
 	NotYetValid: SeverityError, HostnameMismatch: SeverityError, LeafNoServerAuth: SeverityError,
 	LeafIsCA: SeverityError, IntermediateNotCA: SeverityError, WeakRSAKey: SeverityError,
 	WeakSignature: SeverityError, PathRejected: SeverityError, NoCertificate: SeverityError,
+	SearchLimit: SeverityError,
 
 	ExpiresSoon: SeverityWarning, Duplicate: SeverityWarning, Unrelated: SeverityWarning,
 	LeafValidityTooLong: SeverityWarning, AIANeeded: SeverityWarning,
@@ -73,14 +74,16 @@ type checker struct {
 	builder   *pathBuilder // candidates: given, fetched and anchors
 }
 
-func check(chain []*x509.Certificate, key crypto.Signer, opts Options) *Report {
+// check runs Check and returns its state, which tests look into.
+func check(chain []*x509.Certificate, key crypto.Signer, opts Options) *checker {
 	opts = withDefaults(opts)
 	r := &Report{Chain: chain, EarliestExpiryCert: -1, At: opts.At, Roles: make([]Role, len(chain))}
 	if len(chain) == 0 {
 		r.add(NoCertificate, -1, nil, "no certificate was given")
-		return r
+		return &checker{r: r}
 	}
 	c := &checker{r: r, opts: opts, key: key, explained: map[int]bool{}}
+	c.builder = newPathBuilder(opts.Roots, opts.At, len(chain))
 	c.findDuplicates()
 	c.chooseLeaf()
 	c.buildPath()
@@ -100,7 +103,7 @@ func check(chain []*x509.Certificate, key crypto.Signer, opts Options) *Report {
 	c.connectionInfo()
 	c.earliestExpiry()
 	slices.SortStableFunc(r.Findings, func(a, b Finding) int { return severityRank(a.Severity) - severityRank(b.Severity) })
-	return r
+	return c
 }
 
 func severityRank(s Severity) int {
@@ -125,7 +128,8 @@ func (r *Report) add(id ID, i int, cert *x509.Certificate, msg string) {
 // addFor appends a finding about a path certificate.
 func (c *checker) addFor(id ID, n node, msg string) { c.r.add(id, n.index, n.cert, msg) }
 
-// findDuplicates keeps the first of identical certificates.
+// findDuplicates keeps the first of identical certificates, and puts the
+// others among the candidate issuers, then the anchors that were not given.
 func (c *checker) findDuplicates() {
 	first := make(map[string]int, len(c.r.Chain))
 	for i, cert := range c.r.Chain {
@@ -135,8 +139,9 @@ func (c *checker) findDuplicates() {
 			continue
 		}
 		first[string(cert.Raw)] = i
-		c.unique = append(c.unique, givenNode(cert, i, SourceGiven, c.opts.Roots, c.opts.At))
+		c.unique = append(c.unique, c.builder.addGiven(c.builder.newNode(cert, i, SourceGiven)))
 	}
+	c.builder.addAnchors()
 }
 
 // chooseLeaf picks the certificate the path starts from: chain[0] for a
@@ -149,11 +154,7 @@ func (c *checker) chooseLeaf() {
 	if c.opts.State != nil {
 		return
 	}
-	byIssuer := map[string][]*x509.Certificate{}
-	for _, n := range c.unique {
-		byIssuer[string(n.cert.RawIssuer)] = append(byIssuer[string(n.cert.RawIssuer)], n.cert)
-	}
-	issues := func(n node) bool { return issuesAny(n.cert, byIssuer[string(n.cert.RawSubject)]) }
+	issues := c.builder.issuesGiven
 	pick := func(ok func(node) bool) bool {
 		i := slices.IndexFunc(c.unique, ok)
 		if i >= 0 {
@@ -174,10 +175,9 @@ func (c *checker) chooseLeaf() {
 // does not reach an anchor and Options.Complete is set, through what it
 // fetches.
 func (c *checker) buildPath() {
-	c.builder = newPathBuilder(c.unique, c.opts.Roots, c.opts.At)
 	c.givenPath = c.builder.build(c.leaf)
 	c.path = c.givenPath
-	if complete(c.givenPath) || c.opts.Complete == nil {
+	if c.builder.complete(c.givenPath) || c.opts.Complete == nil {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), completeTimeout)
@@ -190,14 +190,14 @@ func (c *checker) buildPath() {
 		if cert == nil || c.isGiven(cert) {
 			continue
 		}
-		if _, ok := c.opts.Roots.Contains(cert); ok {
+		if _, ok := c.builder.anchorOf(cert); ok {
 			continue // already a candidate, as the anchor it is
 		}
-		n := givenNode(cert, -1, SourceAIA, c.opts.Roots, c.opts.At)
+		n := c.builder.newNode(cert, -1, SourceAIA)
 		c.fetched = append(c.fetched, n)
-		c.builder.add(n)
+		c.builder.addFetched(n)
 	}
-	if p := c.builder.build(c.leaf); better(p, c.path) {
+	if p := c.builder.build(c.leaf); c.builder.better(p, c.path) {
 		c.path = p
 	}
 }
@@ -205,10 +205,6 @@ func (c *checker) buildPath() {
 func (c *checker) isGiven(cert *x509.Certificate) bool {
 	return slices.ContainsFunc(c.unique, func(n node) bool { return n.cert.Equal(cert) })
 }
-
-// complete reports whether path ends at a trust anchor or a self-signed
-// root: nothing more can be added to it.
-func complete(path []node) bool { return endScore(path) > 0 }
 
 func certsOf(path []node) []*x509.Certificate {
 	out := make([]*x509.Certificate, len(path))
@@ -245,11 +241,11 @@ func (c *checker) judgeTrust() {
 func (c *checker) nodesOf(chain []*x509.Certificate) []node {
 	out := make([]node, 0, len(chain))
 	for _, cert := range chain {
-		n := node{cert: cert, index: -1, source: SourceAIA}
+		n := node{cert: cert, index: -1, pos: -1, source: SourceAIA}
 		if i := slices.IndexFunc(c.unique, func(u node) bool { return u.cert.Equal(cert) }); i >= 0 {
 			n = c.unique[i]
 		}
-		if a, ok := c.opts.Roots.Contains(cert); ok {
+		if a, ok := c.builder.anchorOf(cert); ok {
 			n.anchor = true
 			if n.index < 0 {
 				n.source = a.Source
@@ -267,7 +263,7 @@ func (c *checker) setRolesAndPath() {
 		switch {
 		case k == 0:
 			role = RoleLeaf
-		case k == len(c.path)-1 && (n.anchor || isSelfSigned(n.cert)):
+		case k == len(c.path)-1 && (n.anchor || c.builder.sigs.selfSigned(n.cert)):
 			role = RoleRoot
 		}
 		c.r.Path = append(c.r.Path, PathCert{Cert: n.cert, Index: n.index, Role: role, Source: n.source})

@@ -63,14 +63,14 @@ func (c *checker) uniquePos(i int) int {
 func (c *checker) checkSignatures() {
 	for k := 0; k+1 < len(c.unique); k++ {
 		child, next := c.unique[k], c.unique[k+1]
-		if nameIssued(next.cert, child.cert) && !signs(next.cert, child.cert) {
+		if nameIssued(next.cert, child.cert) && !c.builder.sigs.signs(next.cert, child.cert) {
 			c.explained[next.index] = true
 			c.addFor(BadSignature, child, CertName(child.cert)+" is not signed by the next certificate "+CertName(next.cert)+
 				", which has its issuer's name but another key")
 		}
 	}
 	top := c.givenPath[len(c.givenPath)-1]
-	if complete(c.givenPath) {
+	if c.builder.complete(c.givenPath) || c.searchCut() {
 		return
 	}
 	for _, n := range c.unique {
@@ -90,14 +90,17 @@ func nameIssued(parent, child *x509.Certificate) bool {
 
 // checkAnchoring reports a path that stops short of a trust anchor.
 func (c *checker) checkAnchoring() {
+	if c.checkLimits() {
+		return
+	}
 	top := c.givenPath[len(c.givenPath)-1]
-	if !complete(c.givenPath) {
+	if !c.builder.complete(c.givenPath) {
 		c.addFor(IncompleteChain, top, "the chain is incomplete: the issuer of "+CertName(top.cert)+" ("+
 			issuerName(top.cert)+") is neither given nor a trusted root, SSL Labs caps this at B")
 		c.reportFetched(top)
 	}
 	end := c.path[len(c.path)-1]
-	if end.anchor || !isSelfSigned(end.cert) {
+	if end.anchor || !c.builder.sigs.selfSigned(end.cert) {
 		return
 	}
 	if len(c.path) == 1 {
@@ -204,12 +207,13 @@ func weakSignature(a x509.SignatureAlgorithm) bool {
 
 // checkUnrelated warns about given certificates that play no part.
 func (c *checker) checkUnrelated() {
+	limited := c.r.Has(SearchLimit)
 	for _, n := range c.unique {
 		if c.r.Roles[n.index] != "" {
 			continue
 		}
 		c.r.Roles[n.index] = RoleUnrelated
-		if !c.explained[n.index] {
+		if !c.explained[n.index] && !limited {
 			c.addFor(Unrelated, n, "certificate "+itoa(n.index)+" "+CertName(n.cert)+" is not part of the path from the leaf to its root")
 		}
 	}
@@ -221,7 +225,7 @@ func (c *checker) explainRejection() {
 	if c.verified == nil {
 		return
 	}
-	explainers := []ID{BadSignature, IncompleteChain, UntrustedRoot, Expired, NotYetValid, IntermediateNotCA, WeakSignature}
+	explainers := []ID{BadSignature, IncompleteChain, UntrustedRoot, Expired, NotYetValid, IntermediateNotCA, WeakSignature, SearchLimit}
 	if len(c.leaf.cert.ExtKeyUsage) > 0 {
 		explainers = append(explainers, LeafNoServerAuth)
 	}

@@ -51,6 +51,11 @@ const (
 	PathRejected ID = "path-rejected"
 	// NoCertificate: Check was given no certificate at all.
 	NoCertificate ID = "no-certificate"
+	// SearchLimit: the search for the path stopped at one of its bounds
+	// (a path over 10 certificates, or thousands of certificates sharing a
+	// name), so the chain is not fully judged: whether it is complete and
+	// which certificates are unrelated is not reported.
+	SearchLimit ID = "search-limit"
 )
 
 // Warnings: the chain works today but is fragile.
@@ -175,7 +180,7 @@ type PathCert struct {
 // decided by crypto/x509 (Verify at opts.At for serverAuth); the findings
 // say precisely what is wrong with which certificate.
 func Check(chain []*x509.Certificate, key crypto.Signer, opts Options) *Report {
-	return check(chain, key, opts)
+	return check(chain, key, opts).r
 }
 
 // Has reports whether the report holds a finding with id.
