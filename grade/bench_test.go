@@ -37,7 +37,8 @@ func BenchmarkReadFlight(b *testing.B) {
 }
 
 // corpusBytes reads the []byte of a one-value fuzz corpus file.
-func corpusBytes(b *testing.B, path string) []byte {
+func corpusBytes(b testing.TB, path string) []byte {
+	b.Helper()
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		b.Fatal(err)

@@ -7,8 +7,9 @@ import (
 
 // The fuzz targets feed any byte string a server might send to the
 // parsers: none may panic, hang or allocate without bound. Seeds are in
-// testdata/fuzz/<target>/ (real replies of nginx, OpenSSL and Go servers,
-// captured by TestCaptureSeeds with -capture) plus the cases below.
+// testdata/fuzz/<target>/ (real replies of the test nginx, captured by
+// `go test ./grade -run TestFuzzSeeds -capture-seeds`, see seeds_test.go)
+// plus the cases below.
 
 func FuzzReadFlight(f *testing.F) {
 	f.Add([]byte{recordAlert, 3, 3, 0, 2, 2, 40})
