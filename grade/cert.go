@@ -175,10 +175,14 @@ func signatureCaps(rep *verify.Report, chain []*x509.Certificate) []Cap {
 }
 
 func summarize(c *x509.Certificate) CertSummary {
-	return CertSummary{
+	s := CertSummary{
 		CertFacts: bundle.FactsOf(c),
 		Key:       keyInfo(c.PublicKey),
 		Signature: c.SignatureAlgorithm.String(),
 		DNSNames:  c.DNSNames,
 	}
+	for _, ip := range c.IPAddresses {
+		s.IPAddresses = append(s.IPAddresses, ip.String())
+	}
+	return s
 }

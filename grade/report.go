@@ -3,6 +3,7 @@ package grade
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 )
@@ -217,11 +218,11 @@ func (r *Result) writeCertificate(t *textWriter) {
 	}
 	rows := [][]string{
 		{"subject", leaf.Subject},
-		{"names", orNone(strings.Join(leaf.DNSNames, ", "))},
+		{"names", orNone(strings.Join(append(slices.Clip(leaf.DNSNames), leaf.IPAddresses...), ", "))},
 		{"issuer", leaf.Issuer},
 		{"valid", leaf.NotBefore.Format("2006-01-02") + " to " + leaf.NotAfter.Format("2006-01-02")},
 		{"key", fmt.Sprintf("%s %d bits, signed with %s", leaf.Key.Type, leaf.Key.Bits, leaf.Signature)},
-		{"chain", fmt.Sprintf("%d certificates sent, %s", len(c.Chain), trust)},
+		{"chain", fmt.Sprintf("%s sent, %s", certificates(len(c.Chain)), trust)},
 	}
 	for _, f := range c.Findings {
 		if f.Severity != "info" {
@@ -248,4 +249,12 @@ func (r *Result) writeHSTS(t *textWriter) {
 			t.printf("  problem: %s\n", h.Problem)
 		}
 	}
+}
+
+// certificates is "1 certificate" or "N certificates".
+func certificates(n int) string {
+	if n == 1 {
+		return "1 certificate"
+	}
+	return fmt.Sprintf("%d certificates", n)
 }

@@ -74,6 +74,8 @@ type CertSummary struct {
 	Key       KeyInfo  `json:"key"`
 	Signature string   `json:"signature"`
 	DNSNames  []string `json:"dns_names,omitempty"`
+	// IPAddresses are the IP address SANs, as text ("127.0.0.1", "::1").
+	IPAddresses []string `json:"ip_addresses,omitempty"`
 }
 
 // Finding is one of the verify package's findings on the chain.

@@ -214,11 +214,19 @@ func writeJSONLine(w io.Writer, v any) error {
 }
 
 // gradeTally counts the targets that could not be graded and the grades
-// below --min-grade, keeping the first message of each.
+// below --min-grade, keeping the first failure and the first few targets
+// below the minimum (memory stays bounded however many targets there are).
 type gradeTally struct {
-	failed, below           int
-	firstFailed, firstBelow string
+	failed, below int
+	firstFailed   string
+	firstBelow    string
+	belowNames    []string // "HOST:PORT (B)", at most maxNamedBelow
+	minGrade      string
 }
+
+// maxNamedBelow is how many targets below --min-grade the final error
+// names.
+const maxNamedBelow = 5
 
 func (t *gradeTally) add(run *gradeRun, o gradeOutcome) {
 	switch {
@@ -227,26 +235,47 @@ func (t *gradeTally) add(run *gradeRun, o gradeOutcome) {
 			t.firstFailed = o.err.Error()
 		}
 	case run.minGrade != "" && !grade.AtLeast(o.res.Grade, run.minGrade):
+		t.minGrade = run.minGrade
 		if t.below++; t.below == 1 {
 			t.firstBelow = fmt.Sprintf("%s: grade %s is below %s", o.target, o.res.Grade, run.minGrade)
+		}
+		if len(t.belowNames) < maxNamedBelow {
+			t.belowNames = append(t.belowNames, fmt.Sprintf("%s (%s)", o.target, o.res.Grade))
 		}
 	}
 }
 
 // exit maps the outcomes to the exit code: 2 when a server could not be
-// graded, 1 when a grade is below --min-grade.
+// graded, 1 when a grade is below --min-grade. With several targets the
+// message names those below the minimum, also when exit 2 prevails.
 func (t *gradeTally) exit(total int) error {
 	switch {
 	case t.failed > 0 && total == 1:
 		return &exitError{code: 2, msg: t.firstFailed, hint: gradeHint(t.firstFailed)}
+	case t.failed > 0 && t.below > 0:
+		grades := "1 grade is"
+		if t.below > 1 {
+			grades = fmt.Sprintf("%d grades are", t.below)
+		}
+		return &exitError{code: 2, msg: fmt.Sprintf("%d of %d targets could not be graded; %s %s", t.failed, total, grades, t.belowList())}
 	case t.failed > 0:
 		return &exitError{code: 2, msg: fmt.Sprintf("%d of %d targets could not be graded", t.failed, total)}
 	case t.below == 1:
 		return problems(t.firstBelow, "")
 	case t.below > 1:
-		return problems(fmt.Sprintf("%d of %d grades are below the minimum", t.below, total), "")
+		return problems(fmt.Sprintf("%d of %d grades are %s", t.below, total, t.belowList()), "")
 	}
 	return nil
+}
+
+// belowList is "below A: HOST:PORT (B), HOST:PORT (T)", with "and N
+// more" past maxNamedBelow.
+func (t *gradeTally) belowList() string {
+	list := strings.Join(t.belowNames, ", ")
+	if more := t.below - len(t.belowNames); more > 0 {
+		list += fmt.Sprintf(" and %d more", more)
+	}
+	return "below " + t.minGrade + ": " + list
 }
 
 func gradeHint(msg string) string {

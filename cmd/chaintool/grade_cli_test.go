@@ -148,3 +148,34 @@ func TestNormalizeTarget(t *testing.T) {
 		}
 	}
 }
+
+// TestGradeTargetsBelowAndUnreachable: with several targets the final
+// error names the targets below --min-grade (the first five, then a
+// count), also when an unreachable target makes the exit code 2.
+func TestGradeTargetsBelowAndUnreachable(t *testing.T) {
+	good, root := gradeServer(t, aPlusConfig(), "max-age=63072000")
+	tls12, root12 := gradeServer(t, &tls.Config{MinVersion: tls.VersionTLS12, MaxVersion: tls.VersionTLS12}, "max-age=63072000")
+	bad := closedPort(t)
+	grade := func(targets ...string) (int, string) {
+		list := writeTempFile(t, "targets.txt", []byte(strings.Join(targets, "\n")+"\n"))
+		code, _, errOut := runMain(t, "grade", "--targets", list, "--roots", root, "--roots", root12, "--servername", "localhost", "--min-grade", "A")
+		return code, errOut
+	}
+	code, errOut := grade(good, bad, tls12)
+	if want := "chaintool: error: 1 of 3 targets could not be graded; 1 grade is below A: " + tls12 + " (A-)\n"; code != 2 || errOut != want {
+		t.Errorf("exit %d, stderr %q, want 2 and %q", code, errOut, want)
+	}
+	code, errOut = grade(tls12, good, tls12)
+	if want := "chaintool: error: 2 of 3 grades are below A: " + tls12 + " (A-), " + tls12 + " (A-)\n"; code != 1 || errOut != want {
+		t.Errorf("exit %d, stderr %q, want 1 and %q", code, errOut, want)
+	}
+	many := []string{bad}
+	for range 7 {
+		many = append(many, tls12)
+	}
+	code, errOut = grade(many...)
+	names := strings.TrimSuffix(strings.Repeat(tls12+" (A-), ", 5), ", ")
+	if want := "chaintool: error: 1 of 8 targets could not be graded; 7 grades are below A: " + names + " and 2 more\n"; code != 2 || errOut != want {
+		t.Errorf("exit %d, stderr %q, want 2 and %q", code, errOut, want)
+	}
+}
