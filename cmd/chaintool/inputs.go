@@ -123,6 +123,23 @@ func isHostPort(arg string) bool {
 	return err == nil && n > 0 && n < 65536
 }
 
+// portOutOfRange returns an error for arg when it is not an existing path
+// but reads as HOST:PORT with a port number outside 1-65535, which would
+// otherwise be reported as a missing file.
+func portOutOfRange(arg string) error {
+	if _, err := os.Stat(arg); err == nil {
+		return nil
+	}
+	host, port, err := net.SplitHostPort(arg)
+	if err != nil || host == "" || port == "" || strings.Trim(port, "0123456789") != "" {
+		return nil
+	}
+	if n, err := strconv.Atoi(port); err == nil && n > 0 && n < 65536 {
+		return nil
+	}
+	return fmt.Errorf("%s: port %s out of range (1 to 65535)", arg, port)
+}
+
 // stdinOnce refuses "-" given twice: stdin can be read only once.
 func stdinOnce(args []string) error {
 	seen := false

@@ -122,6 +122,11 @@ func (e *env) verifyInputs(c *cli.Context, run *verifyRun, args []string) error 
 	if c.Bool("aia") {
 		run.opts.Complete = aiaCompleter(roots, run.opts.At)
 	}
+	for _, a := range args {
+		if err := portOutOfRange(a); err != nil {
+			return err
+		}
+	}
 	if live := countHostPorts(args); live > 0 {
 		if len(args) > 1 {
 			return usageError("verify: check one live server at a time, without files")
