@@ -88,7 +88,7 @@ func (e *env) verify(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	return verifyOutcome(report, key, c.Bool("strict"))
+	return verifyOutcome(report, key, c.Bool("strict"), run.remote != nil)
 }
 
 // parseOptions reads the flags every target shares.
@@ -221,22 +221,29 @@ func (e *env) verifyKey(c *cli.Context, run *verifyRun) (crypto.Signer, error) {
 
 // verifyOutcome maps the report to the exit code, with a hint for the
 // most common fixes.
-func verifyOutcome(r *verify.Report, key crypto.Signer, strict bool) error {
+func verifyOutcome(r *verify.Report, key crypto.Signer, strict, live bool) error {
 	switch {
 	case len(r.Errors()) > 0:
-		return problems("", verifyHint(r, key))
+		return problems("", verifyHint(r, key, live))
 	case strict && len(r.Warnings()) > 0:
 		return problems("", "--strict makes warnings fail")
 	}
 	return nil
 }
 
-func verifyHint(r *verify.Report, key crypto.Signer) string {
+func verifyHint(r *verify.Report, key crypto.Signer, live bool) string {
 	switch {
 	case r.Has(verify.KeyMismatch) && !matchesAny(key, r.Chain):
 		return "the key matches none of the certificates given: is it the right key file?"
 	case r.Has(verify.KeyMismatch):
 		return "the key belongs to another certificate: 'chaintool inspect' shows which"
+	case r.Has(verify.IncompleteChain) && privateCATop(r) != nil:
+		top, verb := privateCATop(r), "given"
+		if live {
+			verb = "sent"
+		}
+		return "the issuer of " + verify.CertName(top) + " is not " + verb + ": if it is a private root, trust it with --roots ROOT.pem; " +
+			"if it is an intermediate, 'chaintool bundle' adds it"
 	case r.Has(verify.IncompleteChain):
 		return "'chaintool bundle' adds the missing intermediates (from --pool files or their AIA URLs)"
 	case r.Has(verify.WrongOrder):
@@ -245,6 +252,21 @@ func verifyHint(r *verify.Report, key crypto.Signer) string {
 		return "for a private CA, trust its root with --roots FILE"
 	}
 	return ""
+}
+
+// privateCATop returns the certificate an incomplete chain stops at when
+// it is a CA without an AIA URL for its issuer, as a private CA's
+// intermediate is: its missing issuer may well be the private root.
+func privateCATop(r *verify.Report) *x509.Certificate {
+	for _, f := range r.Findings {
+		if f.ID != verify.IncompleteChain || f.Cert < 0 {
+			continue
+		}
+		if top := r.Chain[f.Cert]; top.IsCA && len(top.IssuingCertificateURL) == 0 {
+			return top
+		}
+	}
+	return nil
 }
 
 // matchesAny reports whether key belongs to one of certs.

@@ -32,6 +32,13 @@ func TestVerifyLiveServer(t *testing.T) {
 		}
 	}
 
+	// Without --roots the private root is missing: the hint offers --roots.
+	code, out, errOut = runMain(t, "verify", startTLSServer(t, []*testpki.Cert{leaf, inter}).addr)
+	if code != 1 || !strings.Contains(out, "\nerror: incomplete-chain: ") || !strings.Contains(errOut,
+		`hint: the issuer of "Live Intermediate" is not sent: if it is a private root, trust it with --roots ROOT.pem; if it is an intermediate, 'chaintool bundle' adds it`) {
+		t.Errorf("private root not sent: exit %d, stderr %q, stdout:\n%s", code, errOut, out)
+	}
+
 	// The issuers sent the wrong way round.
 	addr := startTLSServer(t, []*testpki.Cert{leaf, root, inter}).addr
 	code, out, errOut = runMain(t, "verify", "--roots", roots, addr)
