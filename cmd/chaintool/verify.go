@@ -43,7 +43,7 @@ EXIT CODES:
 			rootsFlag(),
 			&cli.StringFlag{Name: "host", Usage: "DNS `NAME` or IP address the leaf must be valid for (default for a live server: its HOST)"},
 			&cli.StringFlag{Name: "at", Usage: "judge dates at `TIME` (RFC 3339, e.g. 2026-03-01T12:00:00Z; default now)"},
-			&cli.IntFlag{Name: "warn-days", Value: 30, Usage: "warn when any certificate of the path expires within `N` days"},
+			&cli.IntFlag{Name: "warn-days", Value: 30, Usage: "warn when any certificate of the path expires within `N` days (0 turns the warning off)"},
 			&cli.BoolFlag{Name: "strict", Usage: "warnings fail too (exit 1)"},
 			&cli.BoolFlag{Name: "json", Usage: "print the report as JSON (schema in docs/verify.md)"},
 			&cli.StringFlag{Name: "servername", Usage: "SNI `NAME` to send to a live server (default: its HOST)"},
