@@ -96,7 +96,7 @@ func (c *checker) checkAnchoring() {
 	top := c.givenPath[len(c.givenPath)-1]
 	if !c.builder.complete(c.givenPath) {
 		c.addFor(IncompleteChain, top, "the chain is incomplete: the issuer of "+CertName(top.cert)+" ("+
-			issuerName(top.cert)+") is neither given nor a trusted root, SSL Labs caps this at B")
+			issuerName(top.cert)+") is neither given nor a trusted root; SSL Labs caps this at B when clients can fetch it from an AIA URL, else T")
 		c.reportFetched(top)
 	}
 	end := c.path[len(c.path)-1]

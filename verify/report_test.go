@@ -195,7 +195,7 @@ func TestCompletedPath(t *testing.T) {
 	if f := finding(t, r, AIANeeded); f.Cert != -1 || f.Subject != p.inter.Cert.Subject.String() {
 		t.Errorf("aia finding %+v", f)
 	}
-	if f := finding(t, r, IncompleteChain); f.Cert != 0 || !strings.Contains(f.Message, "SSL Labs caps this at B") {
+	if f := finding(t, r, IncompleteChain); f.Cert != 0 || !strings.Contains(f.Message, "SSL Labs caps this at B when clients can fetch it from an AIA URL, else T") {
 		t.Errorf("incomplete finding %+v", f)
 	}
 	if !r.Trusted {

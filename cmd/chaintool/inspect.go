@@ -160,6 +160,9 @@ func (e *env) inspect(c *cli.Context) error {
 // inspectArg reads one argument: a live server, or a file (a directory
 // gives one input per file in it).
 func (e *env) inspectArg(c *cli.Context, arg string, now time.Time) ([]*inspected, error) {
+	if err := portOutOfRange(arg); err != nil {
+		return nil, err
+	}
 	if isHostPort(arg) {
 		r, err := bundle.FromServer(c.Context, arg, c.String("servername"))
 		if err != nil {
