@@ -12,6 +12,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/chaintool/chaintool/bundle"
@@ -91,6 +92,9 @@ func certificateResult(chain []*x509.Certificate, opts Options, host string, sta
 	}
 	res.Trusted = rep.Trusted
 	caps = append(caps, signatureCaps(rep, chain)...)
+	if !rep.Trusted && !rep.Has(verify.IncompleteChain) && !slices.ContainsFunc(caps, func(c Cap) bool { return c.Grade == "T" || c.Grade == "F" }) {
+		caps = append(caps, untrustedCap(rep))
+	}
 	return res, caps
 }
 
@@ -105,6 +109,16 @@ func capFor(f verify.Finding) (Cap, bool) {
 		return Cap{"T", "certificate not trusted: " + f.Message}, true
 	}
 	return Cap{}, false
+}
+
+// untrustedCap is the T of a chain verify did not find trusted although
+// no finding above says why (a search stopped at its limit, say): an
+// untrusted chain never escapes T for lack of a finding the rating knows.
+func untrustedCap(rep *verify.Report) Cap {
+	for _, f := range rep.Errors() {
+		return Cap{"T", "certificate not trusted: " + f.Message}
+	}
+	return Cap{"T", "certificate not trusted: no path to a trusted root was found"}
 }
 
 // incompleteCap rates a chain whose top certificate's issuer is neither

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/pem"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -44,6 +45,11 @@ func TestCertificateCaps(t *testing.T) {
 	unknownRoot := testpki.NewRoot("Unknown Root")
 	unknownInter := unknownRoot.NewIntermediate("Unknown Intermediate")
 	rsaInter := root.NewIntermediate("Caps RSA Intermediate", testpki.Key(testpki.RSA2048))
+	long := []*testpki.Cert{unknownInter}
+	for i := range 11 {
+		long = append([]*testpki.Cert{long[0].NewIntermediate(fmt.Sprintf("Caps Deep %d", i))}, long...)
+	}
+	long = append([]*testpki.Cert{long[0].NewLeaf("caps.test")}, long...)
 	tests := []struct {
 		name     string
 		chain    []*testpki.Cert
@@ -75,6 +81,8 @@ func TestCertificateCaps(t *testing.T) {
 			want: []string{`T: certificate not trusted: "caps.test" is signed with SHA-1`}},
 		{name: "self-signed", chain: []*testpki.Cert{testpki.NewRoot("caps.test", testpki.NotCA(), testpki.DNS("caps.test"), testpki.EKU(x509.ExtKeyUsageServerAuth))},
 			want: []string{`T: certificate not trusted: the leaf "caps.test" is self-signed`}},
+		{name: "too long to search, untrusted", chain: long,
+			want: []string{`T: certificate not trusted: the path from the leaf is longer than 10 certificates, where the search stops`}},
 		{name: "another name", chain: []*testpki.Cert{inter.NewLeaf("other.test"), inter},
 			want: []string{"M: certificate name mismatch: "}, trusted: true},
 	}
