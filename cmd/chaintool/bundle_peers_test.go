@@ -233,17 +233,19 @@ func TestBundleForPFXReadByOpenSSL(t *testing.T) {
 	}
 }
 
-// TestBundleFileModes checks that files holding the key are 0600.
+// TestBundleFileModes checks that files holding the key are 0600 and the
+// others are made as any new file (0666 less the umask).
 func TestBundleFileModes(t *testing.T) {
 	dir := peerPKI(t)
 	chaintool(t, dir, "bundle", "--for", "apache", "-o", "tls", "--key", "leaf.key", "leaf.pem", "inter.pem", "--roots", "root.pem")
-	for name, secret := range map[string]bool{"cert.pem": false, "chain.pem": false, "privkey.pem": true} {
+	public := newFileMode(t, dir)
+	for name, want := range map[string]os.FileMode{"cert.pem": public, "chain.pem": public, "privkey.pem": 0o600} {
 		st, err := os.Stat(filepath.Join(dir, "tls", name))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if perm := st.Mode().Perm(); secret != (perm == 0o600) || perm&0o022 != 0 {
-			t.Errorf("%s: mode %v", name, perm)
+		if perm := st.Mode().Perm(); perm != want {
+			t.Errorf("%s: mode %v, want %v", name, perm, want)
 		}
 	}
 }

@@ -98,7 +98,14 @@ func writeTemp(f outputFile) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("%s: cannot create: %w", f.path, unwrapPath(err))
 	}
-	_, err = tmp.Write(f.data)
+	if f.secret {
+		// 0600 whatever the umask: a umask without the owner's write bit
+		// would otherwise make a key file its owner cannot replace.
+		err = tmp.Chmod(0o600)
+	}
+	if err == nil {
+		_, err = tmp.Write(f.data)
+	}
 	if err == nil {
 		err = tmp.Sync()
 	}

@@ -297,7 +297,6 @@ func errorCount(n int) string {
 	return fmt.Sprintf("%d errors", n)
 }
 
-// refusalHint says how to fix what verify found.
 // refusalHint says how to fix what verify found; bundleArgs are the
 // arguments of the bundle command that fixes an order or a gap.
 func refusalHint(report *verify.Report, bundleArgs string) string {
