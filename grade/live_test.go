@@ -9,7 +9,6 @@ import (
 	"io"
 	"net"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -75,32 +74,17 @@ func hostileTLSServer(t *testing.T, respond func(io.Writer) error) (string, *bun
 		MinVersion:   tls.VersionTLS12,
 		Certificates: []tls.Certificate{{Certificate: [][]byte{leaf.Cert.Raw, inter.Cert.Raw}, PrivateKey: leaf.Key}},
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	t.Cleanup(func() { _ = ln.Close(); wg.Wait() })
-	wg.Go(func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Go(func() {
-				defer c.Close()
-				_ = c.SetDeadline(time.Now().Add(20 * time.Second)) // never outlive a stuck test
-				tc := tls.Server(c, cfg)
-				if tc.Handshake() != nil || readRequest(tc) != nil {
-					return
-				}
-				_ = respond(tc)
-			})
+	// The deadline: never outlive a stuck test.
+	addr := loopbackServer(t, 20*time.Second, func(c net.Conn) {
+		tc := tls.Server(c, cfg)
+		if tc.Handshake() != nil || readRequest(tc) != nil {
+			return
 		}
+		_ = respond(tc)
 	})
 	roots := &bundle.Roots{}
 	roots.Add(bundle.Anchor{Cert: root.Cert, Source: "test"})
-	return ln.Addr().String(), roots
+	return addr, roots
 }
 
 // readRequest reads a request's head, up to its blank line.

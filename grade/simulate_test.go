@@ -17,6 +17,19 @@ import (
 // protocol and suite whatever the client offered.
 func cannedServer(t *testing.T, reply []byte) string {
 	t.Helper()
+	return loopbackServer(t, 5*time.Second, func(c net.Conn) {
+		if _, err := c.Read(make([]byte, 4096)); err == nil {
+			_, _ = c.Write(reply)
+		}
+	})
+}
+
+// loopbackServer listens on loopback and runs handle on each connection,
+// in its own goroutine, with the connection's deadline limit from now; it
+// closes the connection after handle. It stops, and waits for every
+// handler, when the test ends. It returns the address.
+func loopbackServer(t *testing.T, limit time.Duration, handle func(net.Conn)) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -31,10 +44,8 @@ func cannedServer(t *testing.T, reply []byte) string {
 			}
 			wg.Go(func() {
 				defer c.Close()
-				_ = c.SetDeadline(time.Now().Add(5 * time.Second))
-				if _, err := c.Read(make([]byte, 4096)); err == nil {
-					_, _ = c.Write(reply)
-				}
+				_ = c.SetDeadline(time.Now().Add(limit))
+				handle(c)
 			})
 		}
 	})
