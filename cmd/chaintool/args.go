@@ -17,8 +17,12 @@ const completionFlag = "--generate-bash-completion"
 // argument. Flags that take a value keep their value next to them.
 //
 // For shell completion (the last word is --generate-bash-completion) no
-// `--` is put between flags and arguments: urfave/cli turns completion off
-// after a `--`, and would read the completion flag as an input file.
+// `--` is put between flags and arguments, and a typed `--` is left out
+// with the words after it: urfave/cli turns completion off after a `--`,
+// and would run the command with the completion flag as an input file.
+//
+// reorderArgs is also where chaintool first sees the command typed, so it
+// fits that command's shell completion to the words typed (completeWords).
 func reorderArgs(app *cli.App, args []string) []string {
 	if len(args) < 2 {
 		return args
@@ -40,6 +44,9 @@ func reorderArgs(app *cli.App, args []string) []string {
 		out = append(out, rest[i])
 		if cmd != nil {
 			out = append(out, splitFlags(cmd, rest[i+1:], completing)...)
+			if completing {
+				cmd.BashComplete = completeWords(cmd, rest[i+1:])
+			}
 		} else {
 			out = append(out, rest[i+1:]...)
 		}
@@ -67,6 +74,8 @@ func splitFlags(cmd *cli.Command, args []string, completing bool) []string {
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		switch {
+		case a == "--" && completing:
+			return append(flags, positional...)
 		case a == "--":
 			positional = append(positional, args[i+1:]...)
 			return append(append(flags, "--"), positional...)

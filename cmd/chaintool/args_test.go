@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/urfave/cli/v2"
 )
 
 // TestReorderArgs checks that flags typed after arguments are moved ahead
@@ -41,6 +43,8 @@ func TestReorderArgs(t *testing.T) {
 			"convert --t a.pem --generate-bash-completion"},
 		{"completion of a flag value", "convert a.pem --to --generate-bash-completion",
 			"convert --to --generate-bash-completion"},
+		{"completion leaves out a typed -- and what follows (urfave/cli would run the command)",
+			"convert a.pem --to pem -- b.pem --generate-bash-completion", "convert --to pem a.pem --generate-bash-completion"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -68,5 +72,87 @@ func TestReorderArgsKeepsEveryWord(t *testing.T) {
 func TestOneLine(t *testing.T) {
 	if got := oneLine("a\r\nb\n\n  c"); got != "a; b; ; c" {
 		t.Errorf("oneLine = %q", got)
+	}
+}
+
+// TestCompletion runs shell completion in-process: the words typed (the
+// last one being completed when it starts with a dash), then the flag.
+func TestCompletion(t *testing.T) {
+	tests := []struct {
+		typed string
+		want  string // the lines printed, space-separated
+	}{
+		{"convert a.pem --t", "--to"},
+		{"convert a.pem -", "--to --output -o --force --no-keys --index --split --pfx-profile --password-file " +
+			"--out-password-file --help -h"},
+		{"convert --to pem --", "--output --force --no-keys --index --split --pfx-profile --password-file " +
+			"--out-password-file --help"},
+		{"convert a.pem", ""},
+		{"convert", ""},
+		{"convert a.pem -o", ""},
+		{"convert a.pem --output", ""},
+		{"convert a.pem --to", "pem der pfx"},
+		{"convert a.pem --to=", ""},
+		{"convert a.pem --pfx-profile", "modern legacy"},
+		{"bundle a.pem --for", "pem nginx apache haproxy python pfx pfx-legacy k8s"},
+		{"bundle a.pem --fo", "--for --force"},
+		{"bundle --roots", "system mozilla"},
+		{"verify --roots a.pem --ro", "--roots"},
+		{"verify --json --j", ""},
+		{"grade --min-grade", "A+ A A- B C D E F"},
+		{"serve --min-grade", "A+ A A- B C D E F"},
+		{"convert -- --t", ""},
+		{"convert -- a.pem --to", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.typed, func(t *testing.T) {
+			code, stdout, stderr := runMain(t, append(strings.Fields(tt.typed), completionFlag)...)
+			if got := strings.Join(strings.Fields(stdout), " "); got != tt.want || code != 0 || stderr != "" {
+				t.Errorf("completing %q: exit %d, printed %q, stderr %q; want %q", tt.typed, code, got, stderr, tt.want)
+			}
+		})
+	}
+}
+
+// TestFlagChoicesNameValueFlags: every flag given choices exists and takes
+// a value, so that renaming a flag cannot silently lose its completion.
+func TestFlagChoicesNameValueFlags(t *testing.T) {
+	app := newApp(&env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard})
+	for name := range flagChoices {
+		var found []string
+		for _, cmd := range app.Commands {
+			if slices.ContainsFunc(cmd.Flags, func(f cli.Flag) bool { return slices.Contains(f.Names(), name) }) {
+				found = append(found, cmd.Name)
+				if !takesValue(cmd, "--"+name) {
+					t.Errorf("%s --%s has choices but takes no value", cmd.Name, name)
+				}
+			}
+		}
+		if len(found) == 0 {
+			t.Errorf("no command has a --%s flag, which has choices", name)
+		}
+	}
+}
+
+// TestConvertAcceptsItsChoices: convert's formats and PFX profiles, offered
+// when completing, are the ones it accepts (the error is then about the
+// missing input, not the value).
+func TestConvertAcceptsItsChoices(t *testing.T) {
+	for _, to := range flagChoices["to"] {
+		args := []string{"convert", "--to", to, "missing.pem"}
+		if to == "pfx" {
+			for _, profile := range flagChoices["pfx-profile"] {
+				checkInputError(t, append([]string{"convert", "--to", to, "--pfx-profile", profile}, "missing.pem"))
+			}
+		}
+		checkInputError(t, args)
+	}
+}
+
+func checkInputError(t *testing.T, args []string) {
+	t.Helper()
+	_, _, stderr := runMain(t, args...)
+	if !strings.HasPrefix(stderr, "chaintool: error: missing.pem:") {
+		t.Errorf("chaintool %s: stderr %q, want an error about missing.pem", strings.Join(args, " "), stderr)
 	}
 }
