@@ -124,49 +124,184 @@ func (r *reader) readDERCertificates(data []byte) error {
 
 // readPKCS12 decodes a PFX with go-pkcs12, trying the empty password first
 // and asking for one only when that fails. Files without a key are read
-// with the trust-store decoder.
+// with the trust-store decoder. go-pkcs12 derives every key of the file
+// anew on each decode, so each decode is charged to the input's
+// iterations before it runs.
 func (r *reader) readPKCS12(data []byte) (err error) {
-	for _, cost := range pfxCosts(data) {
-		if err := r.spendIterations(cost); err != nil {
-			return err
-		}
-	}
 	defer recoverParse("PKCS#12 file", &err)
 	// Without a MAC a wrong password shows only as a decryption error, of
 	// any wording, and go-pkcs12 reads such a file with the empty password
 	// alone: with the real one, it gets a MAC computed here.
-	authSafe, content, noMAC := unsignedAuthSafe(data)
+	_, _, noMAC := unsignedAuthSafe(data)
+	c, err := r.tryEmptyPassword(data)
+	if errors.Is(err, ErrTooManyIterations) {
+		return err
+	}
 	password := ""
-	key, leaf, cas, err := pkcs12.DecodeChain(data, password)
-	if isPKCS12PasswordError(err) || noMAC && err != nil && !isMissingPart(err) {
-		pw, perr := r.getPassword()
-		if perr != nil {
-			return passwordError("PKCS#12 file", perr)
+	if needsPassword(err, noMAC) {
+		if data, password, err = r.withPassword(data, noMAC); err != nil {
+			return err
 		}
-		password = string(pw)
-		if noMAC {
-			data = withPBMAC1(authSafe, content, password)
-		}
-		key, leaf, cas, err = pkcs12.DecodeChain(data, password)
+		c, err = decodeChain(data, password)
 		if isPKCS12PasswordError(err) {
 			return ErrWrongPassword
 		}
-		if noMAC && err != nil && !isMissingPart(err) {
-			return fmt.Errorf("%w, or a damaged file (it has no MAC to tell which)", ErrWrongPassword)
+		if needsPassword(err, noMAC) {
+			return wrongPFXPassword(noMAC)
 		}
 	}
 	if err != nil {
+		if err := unsupportedPFX(err); err != nil {
+			return err
+		}
 		return r.readPKCS12TrustStore(data, password, err)
 	}
-	r.addCerts(leaf)
-	r.addCerts(cas...)
-	return r.addKey(key)
+	r.addCerts(c.leaf)
+	r.addCerts(c.cas...)
+	return r.addKey(c.key)
+}
+
+// pfxChain is what go-pkcs12's DecodeChain returns.
+type pfxChain struct {
+	key  any
+	leaf *x509.Certificate
+	cas  []*x509.Certificate
+}
+
+func decodeChain(data []byte, password string) (pfxChain, error) {
+	var c pfxChain
+	var err error
+	c.key, c.leaf, c.cas, err = pkcs12.DecodeChain(data, password)
+	return c, err
+}
+
+// tryEmptyPassword decodes data with the empty password, once its MAC
+// (twice: go-pkcs12 tries the empty password, then none) and every part
+// are charged. A MAC that does not match stops go-pkcs12 before it
+// decrypts any part, so then the parts are given back.
+func (r *reader) tryEmptyPassword(data []byte) (pfxChain, error) {
+	before := r.iterations
+	mac, err := r.spendPFX(pfxCosts(data), true)
+	if err != nil {
+		return pfxChain{}, err
+	}
+	c, err := decodeChain(data, "")
+	if errors.Is(err, pkcs12.ErrIncorrectPassword) {
+		r.iterations = before + mac
+	}
+	return c, err
+}
+
+// withPassword charges a second decode, then asks for the password and
+// returns the data to decode with it: without a MAC, data with a PBMAC1
+// MAC made with the password. The empty password, tried already, is
+// wrong.
+func (r *reader) withPassword(data []byte, noMAC bool) ([]byte, string, error) {
+	costs := pfxCosts(data)
+	if noMAC {
+		// withPBMAC1 derives the MAC key once, go-pkcs12 once more.
+		mac := kdfCost{pfxMAC, pbmac1Iterations}
+		costs = append(costs, mac, mac)
+	}
+	if _, err := r.spendPFX(costs, false); err != nil {
+		return nil, "", err
+	}
+	pw, err := r.getPassword()
+	if err != nil {
+		return nil, "", passwordError("PKCS#12 file", err)
+	}
+	if len(pw) == 0 {
+		return nil, "", wrongPFXPassword(noMAC)
+	}
+	if noMAC {
+		authSafe, content, _ := unsignedAuthSafe(data)
+		data = withPBMAC1(authSafe, content, string(pw))
+	}
+	return data, string(pw), nil
+}
+
+// spendPFX charges one go-pkcs12 decode of a PFX with the iterations
+// pfxCosts found, the MAC twice with the empty password, and returns how
+// many of them the MAC took.
+func (r *reader) spendPFX(costs []kdfCost, emptyPassword bool) (mac int64, err error) {
+	for _, c := range costs {
+		times := 1
+		if c.what == pfxMAC && emptyPassword {
+			times = 2
+		}
+		for range times {
+			if err := r.spendIterations(c); err != nil {
+				return 0, err
+			}
+			if c.what == pfxMAC {
+				mac += c.iterations
+			}
+		}
+	}
+	return mac, nil
+}
+
+// needsPassword reports whether a decode failed for want of the right
+// password: the MAC or a padding says so, or, in a file without a MAC,
+// anything but a missing part or a scheme go-pkcs12 does not implement.
+func needsPassword(err error, noMAC bool) bool {
+	var notImplemented pkcs12.NotImplementedError
+	return isPKCS12PasswordError(err) || noMAC && err != nil && !isMissingPart(err) &&
+		!errors.As(err, &notImplemented) && !errors.Is(unsupportedPFX(err), ErrUnsupportedPFXEncryption)
+}
+
+func wrongPFXPassword(noMAC bool) error {
+	if noMAC {
+		return fmt.Errorf("%w, or a damaged file (it has no MAC to tell which)", ErrWrongPassword)
+	}
+	return ErrWrongPassword
 }
 
 // isMissingPart reports whether go-pkcs12 decrypted a PFX but found no key
 // or no certificate in it.
 func isMissingPart(err error) bool {
 	return strings.HasSuffix(err.Error(), "private key missing") || strings.HasSuffix(err.Error(), "certificate missing")
+}
+
+// ErrUnsupportedPFXEncryption means a PKCS#12 file encrypts its key or
+// certificates with a scheme go-pkcs12 cannot decrypt (Camellia, ARIA,
+// SM4, RC4, PBKDF2 with SHA-384...); it also matches
+// ErrUnsupportedEncryption.
+var ErrUnsupportedPFXEncryption = errors.New("unsupported PKCS#12 encryption")
+
+// unsupportedPFXError is go-pkcs12's refusal of an encryption scheme in its
+// own words, with the ciphers it names by OID named.
+type unsupportedPFXError string
+
+func (e unsupportedPFXError) Error() string { return string(e) }
+func (e unsupportedPFXError) Is(target error) bool {
+	return target == ErrUnsupportedPFXEncryption || target == ErrUnsupportedEncryption
+}
+
+// unsupportedPFX returns go-pkcs12's refusal of a password-based
+// encryption scheme, a NotImplementedError naming "pbe" or "pbes2", as an
+// unsupportedPFXError; nil for other errors. For a shrouded key go-pkcs12
+// passes the refusal on as text only ("pkcs12: error decrypting PKCS#8
+// shrouded key bag: pkcs12: pbes2 algorithm ... is not supported"), so
+// then its last "pkcs12: " part is read.
+func unsupportedPFX(err error) error {
+	var notImplemented pkcs12.NotImplementedError
+	msg := err.Error()
+	if errors.As(err, &notImplemented) {
+		msg = string(notImplemented)
+	} else if i := strings.LastIndex(msg, "pkcs12: "); i >= 0 {
+		msg = msg[i+len("pkcs12: "):]
+	}
+	if !strings.Contains(msg, "pbe") || !strings.Contains(msg, "supported") {
+		return nil
+	}
+	words := strings.Fields(msg)
+	for i, w := range words {
+		if name, ok := cipherNames[w]; ok {
+			words[i] = name
+		}
+	}
+	return unsupportedPFXError("PKCS#12: " + strings.Join(words, " "))
 }
 
 // unsignedAuthSafe returns the authSafe ContentInfo of a PFX that has no
@@ -191,10 +326,12 @@ func unsignedAuthSafe(der []byte) (authSafe, content []byte, ok bool) {
 // PBKDF2 and HMAC-SHA256, one iteration) made with password, the one way
 // go-pkcs12 decrypts such a file with a password other than the empty one.
 // The MAC proves nothing: the file had none to check.
+const pbmac1Iterations = 1
+
 func withPBMAC1(authSafe, content []byte, password string) []byte {
 	const keySize = 32
 	salt := make([]byte, keySize)
-	key, _ := pbkdf2.Key(sha256.New, password, salt, 1, keySize)
+	key, _ := pbkdf2.Key(sha256.New, password, salt, pbmac1Iterations, keySize)
 	mac := hmac.New(sha256.New, key)
 	mac.Write(content)
 	hmacSHA256 := func(b *cryptobyte.Builder) {
@@ -216,7 +353,7 @@ func withPBMAC1(authSafe, content []byte, password string) []byte {
 							b.AddASN1ObjectIdentifier(oidPBKDF2)
 							b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
 								b.AddASN1OctetString(salt)
-								b.AddASN1Int64(1)
+								b.AddASN1Int64(pbmac1Iterations)
 								b.AddASN1Int64(keySize)
 								hmacSHA256(b)
 							})
@@ -234,9 +371,13 @@ func withPBMAC1(authSafe, content []byte, password string) []byte {
 }
 
 // readPKCS12TrustStore reads a certificate-only PFX after DecodeChain failed
-// with chainErr. The password is known to be right by then: DecodeChain
-// checks the MAC and decrypts every bag before it looks for the key.
+// with chainErr, charging the decode first. When chainErr is a missing
+// key, the password is known to be right: DecodeChain checks the MAC and
+// decrypts every bag before it looks for the key.
 func (r *reader) readPKCS12TrustStore(data []byte, password string, chainErr error) error {
+	if _, err := r.spendPFX(pfxCosts(data), password == ""); err != nil {
+		return err
+	}
 	certs, err := pkcs12.DecodeTrustStore(data, password)
 	if err == nil {
 		r.addCerts(certs...)
@@ -365,16 +506,19 @@ var pbes1Names = map[string]string{
 	"1.2.840.113549.1.12.1.5": "PBE-SHA1-RC2-128", "1.2.840.113549.1.12.1.6": "PBE-SHA1-RC2-40",
 }
 
-// oidName names the ciphers OpenSSL offers that Go lacks, and
-// gives other OIDs in dotted form.
+// cipherNames are OpenSSL's names of the ciphers it offers that Go lacks,
+// by OID.
+var cipherNames = map[string]string{
+	"1.2.840.113549.3.2": "rc2-cbc", "1.2.156.10197.1.104.2": "sm4-cbc",
+	"1.2.392.200011.61.1.1.1.2": "camellia-128-cbc", "1.2.392.200011.61.1.1.1.3": "camellia-192-cbc",
+	"1.2.392.200011.61.1.1.1.4": "camellia-256-cbc", "1.2.410.200046.1.1.2": "aria-128-cbc",
+	"1.2.410.200046.1.1.7": "aria-192-cbc", "1.2.410.200046.1.1.12": "aria-256-cbc",
+}
+
+// oidName names the ciphers of cipherNames, and gives other OIDs in
+// dotted form.
 func oidName(oid asn1.ObjectIdentifier) string {
-	names := map[string]string{
-		"1.2.840.113549.3.2": "rc2-cbc", "1.2.156.10197.1.104.2": "sm4-cbc",
-		"1.2.392.200011.61.1.1.1.2": "camellia-128-cbc", "1.2.392.200011.61.1.1.1.3": "camellia-192-cbc",
-		"1.2.392.200011.61.1.1.1.4": "camellia-256-cbc", "1.2.410.200046.1.1.2": "aria-128-cbc",
-		"1.2.410.200046.1.1.7": "aria-192-cbc", "1.2.410.200046.1.1.12": "aria-256-cbc",
-	}
-	if name, ok := names[oid.String()]; ok {
+	if name, ok := cipherNames[oid.String()]; ok {
 		return name
 	}
 	return oid.String()

@@ -11,9 +11,12 @@ import (
 )
 
 // Reading the iteration counts of encrypted keys and PKCS#12 files from
-// their headers, before any decryption, so that Read can refuse a file that
-// would keep the decryption libraries busy for minutes. Only the few fields
-// that hold the counts are read; decryption stays with the libraries.
+// their headers, before any key is derived, so that Read can refuse a file
+// that would keep it busy for minutes. Only the few fields that hold the
+// counts are read here. Encrypted PKCS#8 keys are decrypted in pem.go;
+// PKCS#12 files by go-pkcs12, which derives every key of a file again on
+// each decode, so der.go charges each decode (and the one-iteration PBMAC1
+// MAC it makes for a file without a MAC).
 
 var (
 	oidPBES2          = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 13}
@@ -25,6 +28,9 @@ var (
 )
 
 var explicit0 = cbasn1.Tag(0).ContextSpecific().Constructed()
+
+// pfxMAC is what the cost of a PKCS#12 MAC is called.
+const pfxMAC = "PKCS#12 MAC"
 
 // kdfCost is the iteration count one encrypted part of an input declares.
 type kdfCost struct {
@@ -114,7 +120,7 @@ func pfxCosts(der []byte) []kdfCost {
 	var costs []kdfCost
 	var macData cryptobyte.String
 	if pfx.ReadASN1(&macData, cbasn1.SEQUENCE) {
-		costs = append(costs, kdfCost{"PKCS#12 MAC", macIterations(macData)})
+		costs = append(costs, kdfCost{pfxMAC, macIterations(macData)})
 	}
 	var safes cryptobyte.String
 	if content, ok := dataContent(authSafe); ok && content.ReadASN1(&safes, cbasn1.SEQUENCE) {

@@ -32,6 +32,10 @@ openssl pkcs8 -topk8 -in leaf.key -v2 aes-128-cbc -v2prf hmacWithSHA224 -passout
 openssl pkcs8 -topk8 -in leaf.key -v2 des-ede3-cbc -v2prf hmacWithSHA1 -passout pass:chaintool -out leaf-pkcs8-3des-sha1.key
 openssl pkcs8 -topk8 -in leaf.key -v1 PBE-SHA1-3DES -passout pass:chaintool -out leaf-pkcs8-v1.key
 openssl pkcs12 -export -nomac -inkey leaf.key -in leaf.pem -certfile inter.pem -passout pass:chaintool -out nomac.pfx
+openssl pkcs12 -export -nomac -keypbe CAMELLIA-256-CBC -certpbe CAMELLIA-256-CBC -inkey leaf.key -in leaf.pem -passout pass:chaintool -out nomac-camellia.pfx
+openssl pkcs12 -export -nomac -certpbe AES-256-CBC -keypbe CAMELLIA-256-CBC -inkey leaf.key -in leaf.pem -passout pass:chaintool -out nomac-camellia-key.pfx
+openssl pkcs12 -export -keypbe CAMELLIA-256-CBC -certpbe CAMELLIA-256-CBC -inkey leaf.key -in leaf.pem -passout pass:chaintool -out camellia.pfx
+openssl pkcs12 -export -nocerts -inkey leaf.key -passout pass:chaintool -out key-only.pfx
 openssl ec -in leaf.key -aes256 -passout pass:chaintool -out leaf-legacy-encrypted.key
 openssl x509 -in root.pem -trustout -addtrust serverAuth -out root-trusted.pem
 { cat leaf.key; openssl x509 -in root.pem -text; echo "Some CA notes between blocks."
