@@ -156,3 +156,25 @@ func checkInputError(t *testing.T, args []string) {
 		t.Errorf("chaintool %s: stderr %q, want an error about missing.pem", strings.Join(args, " "), stderr)
 	}
 }
+
+// TestUsageHintNamesCommand: a usage error of a command hints at that
+// command's help, worded as for a flag error; without a command, the app's.
+func TestUsageHintNamesCommand(t *testing.T) {
+	tests := []struct {
+		args []string
+		hint string
+	}{
+		{[]string{"convert", "--to", "pem", "--pfx-profile", "legacy", "a.pem"}, "run 'chaintool convert --help'"},
+		{[]string{"convert", "--nope", "a.pem"}, "run 'chaintool convert --help'"},
+		{[]string{"bundle", "--for", "iis", "a.pem"}, "run 'chaintool bundle --help'"},
+		{[]string{"completion", "fish"}, "run 'chaintool completion --help'"},
+		{[]string{"frobnicate"}, "run 'chaintool --help'"},
+		{[]string{"--nope"}, "run 'chaintool --help'"},
+	}
+	for _, tt := range tests {
+		code, _, stderr := runMain(t, tt.args...)
+		if want := "chaintool: hint: " + tt.hint + "\n"; code != 2 || !strings.HasSuffix(stderr, want) {
+			t.Errorf("chaintool %s: exit %d, stderr %q; want exit 2 and %q", strings.Join(tt.args, " "), code, stderr, want)
+		}
+	}
+}

@@ -198,9 +198,10 @@ type exitError struct {
 
 func (e *exitError) Error() string { return e.msg }
 
-// usageError is a usage mistake: exit 2 with a hint to read the help.
+// usageError is a usage mistake: exit 2 with a hint to read the help, the
+// command's own when a command runs (see nameCommandInHints).
 func usageError(format string, args ...any) error {
-	return &exitError{code: 2, msg: fmt.Sprintf(format, args...), hint: "run 'chaintool help' or add --help to the command"}
+	return &exitError{code: 2, msg: fmt.Sprintf(format, args...), hint: usageHint}
 }
 
 // problems means a check ran and found problems (exit 1). msg may be empty
