@@ -409,9 +409,10 @@ func parsePrivateKeyDER(der []byte) (crypto.PrivateKey, error) {
 
 // ErrUnsupportedEncryption means an encrypted private key uses a scheme
 // chaintool cannot decrypt: PKCS#5 v1 or PKCS#12 password-based encryption
-// (`openssl pkcs8 -v1`), or a PBES2 cipher or PRF other than those OpenSSL
+// (`openssl pkcs8 -v1`), a PBES2 cipher or PRF other than those OpenSSL
 // writes by default and on request (AES-CBC, 3DES, DES; HMAC with SHA-1,
-// SHA-2 or MD5).
+// SHA-2 or MD5), a legacy PEM cipher other than AES-CBC, 3DES and DES, or
+// a PKCS#12 scheme go-pkcs12 cannot decrypt (ErrUnsupportedPFXEncryption).
 var ErrUnsupportedEncryption = errors.New("unsupported key encryption")
 
 // unsupportedError names what is not supported; it matches
@@ -427,7 +428,8 @@ var oidHMACWithSHA256 = asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 9}
 
 // parsePBES2 reads an EncryptedPrivateKeyInfo. A scheme other than PBES2
 // with PBKDF2, or a PRF or cipher it cannot decrypt, is an
-// ErrUnsupportedEncryption naming it.
+// ErrUnsupportedEncryption naming it; an IV or a ciphertext that does not
+// fit the cipher is malformed. All is checked here, before any password.
 //
 //	EncryptedPrivateKeyInfo ::= SEQUENCE { AlgorithmIdentifier, OCTET STRING }
 //	PBES2-params ::= SEQUENCE { keyDerivationFunc, encryptionScheme AlgorithmIdentifier }
@@ -462,7 +464,22 @@ func parsePBES2(der []byte) (*pbes2, error) {
 	if !enc.ReadASN1Bytes(&p.iv, cbasn1.OCTET_STRING) {
 		return nil, errMalformedEncryptedKey
 	}
+	if err := checkCBC(p.iv, len(p.ciphertext), c.blockSize); err != nil {
+		return nil, err
+	}
 	return p, p.readPBKDF2(kdf)
+}
+
+// checkCBC refuses an IV and a ciphertext that cannot be of a CBC cipher
+// of blockSize.
+func checkCBC(iv []byte, ciphertextLen, blockSize int) error {
+	if len(iv) != blockSize {
+		return fmt.Errorf("%w (IV of %d bytes, want %d)", errMalformedEncryptedKey, len(iv), blockSize)
+	}
+	if ciphertextLen == 0 || ciphertextLen%blockSize != 0 {
+		return fmt.Errorf("%w (ciphertext is not a whole number of blocks)", errMalformedEncryptedKey)
+	}
+	return nil
 }
 
 // readPBKDF2 reads PBKDF2-params ::= SEQUENCE { salt OCTET STRING,

@@ -7,6 +7,7 @@ import (
 	"crypto/pbkdf2"
 	"crypto/sha512"
 	"encoding/asn1"
+	"encoding/pem"
 	"errors"
 	"strings"
 	"testing"
@@ -26,7 +27,7 @@ type pbes2Shape struct {
 	iterations int64                 // default 3
 	keyLength  int                   // written when not 0
 	ivSize     int                   // default 16
-	cut        int                   // bytes cut off the ciphertext
+	cut        int                   // bytes cut off the ciphertext, -1 all
 }
 
 var (
@@ -63,6 +64,9 @@ func encryptPBES2(t *testing.T, plain []byte, password string, s pbes2Shape) []b
 	pad := aes.BlockSize - len(plain)%aes.BlockSize
 	data := append(append([]byte{}, plain...), bytes.Repeat([]byte{byte(pad)}, pad)...)
 	cipher.NewCBCEncrypter(block, bytes.Repeat([]byte{7}, aes.BlockSize)).CryptBlocks(data, data)
+	if s.cut < 0 {
+		s.cut = len(data)
+	}
 	data = data[:len(data)-s.cut]
 
 	var b cryptobyte.Builder
@@ -101,7 +105,8 @@ func encryptPBES2(t *testing.T, plain []byte, password string, s pbes2Shape) []b
 
 // TestReadPBES2Shapes: the optional fields of PBES2 are read as RFC 8018
 // says, and damaged or unsupported parameters are one-line errors that
-// say which (never "wrong password", never a panic).
+// say which (never "wrong password", never a panic), given before the
+// password is asked for: none depends on it.
 func TestReadPBES2Shapes(t *testing.T) {
 	plain := mustPKCS8(t, fixtureLeafKey(t))
 	tests := []struct {
@@ -124,11 +129,14 @@ func TestReadPBES2Shapes(t *testing.T) {
 		{"short IV", pbes2Shape{ivSize: 8}, errMalformedEncryptedKey, "malformed encrypted private key (IV of 8 bytes, want 16)"},
 		{"ciphertext cut", pbes2Shape{cut: 3}, errMalformedEncryptedKey,
 			"malformed encrypted private key (ciphertext is not a whole number of blocks)"},
+		{"no ciphertext", pbes2Shape{cut: -1}, errMalformedEncryptedKey,
+			"malformed encrypted private key (ciphertext is not a whole number of blocks)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			der := encryptPBES2(t, plain, readFixturePassword, tt.shape)
-			got, err := Read(der, "key.der", countingPassword(readFixturePassword, new(int)))
+			calls := 0
+			got, err := Read(der, "key.der", countingPassword(readFixturePassword, &calls))
 			if tt.is == nil {
 				if err != nil {
 					t.Fatal(err)
@@ -141,6 +149,9 @@ func TestReadPBES2Shapes(t *testing.T) {
 			if !errors.Is(err, tt.is) || err.Error() != tt.want {
 				t.Errorf("got %v, want %q", err, tt.want)
 			}
+			if calls != 0 {
+				t.Errorf("password asked %d times before the refusal", calls)
+			}
 		})
 	}
 }
@@ -152,5 +163,44 @@ func TestReadPBES2UnsupportedFirst(t *testing.T) {
 	_, err := Read(der, "key.der", forbidPassword(t))
 	if !errors.Is(err, ErrUnsupportedEncryption) || !strings.Contains(err.Error(), "PRF 1.2.3.4") {
 		t.Errorf("got %v", err)
+	}
+}
+
+// TestReadLegacyPEMRefusedFirst: a legacy encrypted PEM key (Proc-Type,
+// DEK-Info) whose cipher crypto/x509 cannot decrypt, or whose IV or data
+// cannot be of its cipher, is refused before the password is asked for.
+func TestReadLegacyPEMRefusedFirst(t *testing.T) {
+	fixture, _ := pem.Decode(readFixture(t, "leaf-legacy-encrypted.key"))
+	_, iv, _ := strings.Cut(fixture.Headers["DEK-Info"], ",")
+	tests := []struct {
+		name    string
+		dekInfo string
+		cut     int
+		is      error
+		want    string
+	}{
+		{"Camellia", "CAMELLIA-256-CBC," + iv, 0, ErrUnsupportedEncryption,
+			"legacy PEM encryption CAMELLIA-256-CBC is not supported"},
+		{"no DEK-Info", "", 0, errMalformedEncryptedKey, "malformed encrypted private key (no DEK-Info header)"},
+		{"short IV", "AES-256-CBC," + iv[:16], 0, errMalformedEncryptedKey,
+			"malformed encrypted private key (IV of 8 bytes, want 16)"},
+		{"IV not hex", "AES-256-CBC,zz" + iv[2:], 0, errMalformedEncryptedKey,
+			"malformed encrypted private key (IV is not hexadecimal)"},
+		{"data cut", fixture.Headers["DEK-Info"], 1, errMalformedEncryptedKey,
+			"malformed encrypted private key (ciphertext is not a whole number of blocks)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			block := &pem.Block{Type: fixture.Type, Headers: map[string]string{"Proc-Type": "4,ENCRYPTED"},
+				Bytes: fixture.Bytes[:len(fixture.Bytes)-tt.cut]}
+			if tt.dekInfo != "" {
+				block.Headers["DEK-Info"] = tt.dekInfo
+			}
+			_, err := Read(pem.EncodeToMemory(block), "legacy.key", forbidPassword(t))
+			const prefix = "PEM block 1 (EC PRIVATE KEY, line 1): "
+			if !errors.Is(err, tt.is) || err.Error() != prefix+tt.want {
+				t.Errorf("got %v, want %q", err, prefix+tt.want)
+			}
+		})
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -242,10 +243,15 @@ func (r *reader) readPKCS7(der []byte) (err error) {
 
 // readEncryptedKey decrypts an encrypted PKCS#8 (PBES2) or legacy
 // (Proc-Type) encrypted PEM key with the input's password. An encryption
-// scheme it cannot decrypt is refused before the password is asked for.
+// scheme it cannot decrypt, or parameters or data that do not fit the
+// scheme, are refused before the password is asked for.
 func (r *reader) readEncryptedKey(block *pem.Block) error {
 	decrypt := func(pw []byte) ([]byte, error) { return decryptLegacyPEM(block, pw) }
-	if block.Headers["Proc-Type"] == "" {
+	if block.Headers["Proc-Type"] != "" {
+		if err := checkLegacyPEM(block); err != nil {
+			return err
+		}
+	} else {
 		p, err := parsePBES2(block.Bytes)
 		if err != nil {
 			return err
@@ -287,14 +293,16 @@ var pbkdf2PRFs = map[string]func() hash.Hash{
 }
 
 // pbes2Ciphers are the PBES2 ciphers (all CBC) Go has, by OID: AES-128,
-// AES-192, AES-256, 3DES and DES, with their key sizes.
+// AES-192, AES-256, 3DES and DES, with their key and block sizes.
 var pbes2Ciphers = map[string]struct {
-	keySize   int
-	newCipher func([]byte) (cipher.Block, error)
+	keySize, blockSize int
+	newCipher          func([]byte) (cipher.Block, error)
 }{
-	"2.16.840.1.101.3.4.1.2": {16, aes.NewCipher}, "2.16.840.1.101.3.4.1.22": {24, aes.NewCipher},
-	"2.16.840.1.101.3.4.1.42": {32, aes.NewCipher},
-	"1.2.840.113549.3.7":      {24, des.NewTripleDESCipher}, "1.3.14.3.2.7": {8, des.NewCipher},
+	"2.16.840.1.101.3.4.1.2":  {16, aes.BlockSize, aes.NewCipher},
+	"2.16.840.1.101.3.4.1.22": {24, aes.BlockSize, aes.NewCipher},
+	"2.16.840.1.101.3.4.1.42": {32, aes.BlockSize, aes.NewCipher},
+	"1.2.840.113549.3.7":      {24, des.BlockSize, des.NewTripleDESCipher},
+	"1.3.14.3.2.7":            {8, des.BlockSize, des.NewCipher},
 }
 
 // pbes2 is an encrypted PKCS#8 key, read but not yet decrypted.
@@ -308,8 +316,9 @@ type pbes2 struct {
 	ciphertext []byte
 }
 
-// decrypt derives the key from password and decrypts. A padding that is not
-// PKCS#7's means a wrong password.
+// decrypt derives the key from password and decrypts; parsePBES2 checked
+// the IV and ciphertext sizes. A padding that is not PKCS#7's means a
+// wrong password.
 func (p *pbes2) decrypt(password []byte) ([]byte, error) {
 	key, err := pbkdf2.Key(p.prf, string(password), p.salt, int(p.iterations), p.keySize)
 	if err != nil {
@@ -320,12 +329,6 @@ func (p *pbes2) decrypt(password []byte) ([]byte, error) {
 		return nil, err
 	}
 	size := block.BlockSize()
-	if len(p.iv) != size {
-		return nil, fmt.Errorf("%w (IV of %d bytes, want %d)", errMalformedEncryptedKey, len(p.iv), size)
-	}
-	if len(p.ciphertext) == 0 || len(p.ciphertext)%size != 0 {
-		return nil, fmt.Errorf("%w (ciphertext is not a whole number of blocks)", errMalformedEncryptedKey)
-	}
 	out := make([]byte, len(p.ciphertext))
 	cipher.NewCBCDecrypter(block, p.iv).CryptBlocks(out, p.ciphertext)
 	pad := int(out[len(out)-1])
@@ -335,9 +338,34 @@ func (p *pbes2) decrypt(password []byte) ([]byte, error) {
 	return out[:len(out)-pad], nil
 }
 
-// decryptLegacyPEM decrypts a Proc-Type encrypted PEM block with pemutil,
-// which panics on some damaged inputs (an IV or ciphertext that is not a
-// whole number of cipher blocks).
+// legacyPEMCiphers are the ciphers of legacy encrypted PEM (the DEK-Info
+// header) that crypto/x509 decrypts, with their block sizes.
+var legacyPEMCiphers = map[string]int{
+	"DES-CBC": des.BlockSize, "DES-EDE3-CBC": des.BlockSize,
+	"AES-128-CBC": aes.BlockSize, "AES-192-CBC": aes.BlockSize, "AES-256-CBC": aes.BlockSize,
+}
+
+// checkLegacyPEM refuses a legacy encrypted PEM block whose cipher
+// crypto/x509 cannot decrypt, or whose IV or data does not fit the cipher.
+func checkLegacyPEM(block *pem.Block) error {
+	mode, ivHex, ok := strings.Cut(block.Headers["DEK-Info"], ",")
+	if !ok {
+		return fmt.Errorf("%w (no DEK-Info header)", errMalformedEncryptedKey)
+	}
+	blockSize, ok := legacyPEMCiphers[mode]
+	if !ok {
+		return unsupportedError("legacy PEM encryption " + mode)
+	}
+	iv, err := hex.DecodeString(ivHex)
+	if err != nil {
+		return fmt.Errorf("%w (IV is not hexadecimal)", errMalformedEncryptedKey)
+	}
+	return checkCBC(iv, len(block.Bytes), blockSize)
+}
+
+// decryptLegacyPEM decrypts a Proc-Type encrypted PEM block, which
+// checkLegacyPEM has checked, with pemutil (crypto/x509 underneath). A
+// panic there, as damaged IVs and data once caused, stays an error.
 func decryptLegacyPEM(block *pem.Block, pw []byte) (der []byte, err error) {
 	defer recoverParse("encrypted private key", &err)
 	der, err = pemutil.DecryptPEMBlock(block, pw)
