@@ -22,8 +22,7 @@ const completionFlag = "--generate-bash-completion"
 // and would run the command with the completion flag as an input file.
 //
 // reorderArgs is also where chaintool first sees the command typed, so it
-// fits that command's shell completion to the words typed (completeWords)
-// and names the command in usage hints (nameCommandInHints).
+// fits that command's shell completion to the words typed (completeWords).
 func reorderArgs(app *cli.App, args []string) []string {
 	if len(args) < 2 {
 		return args
@@ -47,8 +46,6 @@ func reorderArgs(app *cli.App, args []string) []string {
 			out = append(out, splitFlags(cmd, rest[i+1:], completing)...)
 			if completing {
 				cmd.BashComplete = completeWords(cmd, rest[i+1:])
-			} else {
-				nameCommandInHints(app)
 			}
 		} else {
 			out = append(out, rest[i+1:]...)
@@ -120,26 +117,18 @@ func takesValue(cmd *cli.Command, arg string) bool {
 	return false
 }
 
-// usageHint is usageError's hint until nameCommandInHints names the command.
+// usageHint is usageError's hint until nameCommandInHint names the command.
 const usageHint = "run 'chaintool --help'"
 
-// nameCommandInHints makes usage errors of a command hint at that command's
-// help, `run 'chaintool convert --help'`, as flag errors do. urfave/cli
-// hands a command's errors to the app's ExitErrHandler with the command's
-// context; the handler set before runs after.
-func nameCommandInHints(app *cli.App) {
-	next := app.ExitErrHandler
-	app.ExitErrHandler = func(c *cli.Context, err error) {
-		var ee *exitError
-		if errors.As(err, &ee) && ee.hint == usageHint && c != nil && c.Command != nil &&
-			c.Command.Name != "" && c.Command.Name != c.App.Name {
-			ee.hint = "run 'chaintool " + c.Command.Name + " --help'"
-		}
-		if next != nil {
-			next(c, err)
-		} else {
-			cli.HandleExitCoder(err)
-		}
+// nameCommandInHint is the app's ExitErrHandler: it makes usage errors of
+// a command hint at that command's help, `run 'chaintool convert --help'`,
+// as flag errors do (urfave/cli hands a command's errors to it with the
+// command's context). It never exits: run returns the code.
+func nameCommandInHint(c *cli.Context, err error) {
+	var ee *exitError
+	if errors.As(err, &ee) && ee.hint == usageHint && c != nil && c.Command != nil &&
+		c.Command.Name != "" && c.Command.Name != c.App.Name {
+		ee.hint = "run 'chaintool " + c.Command.Name + " --help'"
 	}
 }
 

@@ -60,7 +60,7 @@ func newApp(e *env) *cli.App {
 		Reader:               e.stdin,
 		EnableBashCompletion: true,
 		HideHelpCommand:      true,
-		ExitErrHandler:       func(*cli.Context, error) {},
+		ExitErrHandler:       nameCommandInHint,
 		OnUsageError:         e.onUsageError,
 		Commands: []*cli.Command{
 			convertCommand(e),
