@@ -98,19 +98,24 @@ func (b *builder) leafByKey(inputs []int32, keys []crypto.Signer) (*node, crypto
 
 // distinctKeyLeaves returns one certificate per public key when several
 // keys each matched a certificate: a folder with two sites' keys and
-// certificates has no single leaf. Keys are told apart by the public key
-// of the certificate they matched, not with == (the same key read twice
-// is two values, and comparing Ed25519 keys, which are slices, panics).
+// certificates has no single leaf. Keys are told apart by their own
+// encoded public key: not with == (the same key read twice is two values,
+// and comparing Ed25519 keys, which are slices, panics), nor by the
+// certificates' encodings, which can differ for one key when matched by
+// parsing.
 func distinctKeyLeaves(b *builder, matches []keyMatch) []*x509.Certificate {
 	seen := map[string]bool{}
 	var out []*x509.Certificate
 	for _, m := range matches {
-		pub := string(b.pile.spkiOf(m.idx))
-		if seen[pub] {
+		der, err := x509.MarshalPKIXPublicKey(m.key.Public())
+		if err != nil {
+			der = b.pile.spkiOf(m.idx) // a key type crypto/x509 cannot encode
+		}
+		if seen[string(der)] {
 			continue
 		}
 		if n := b.node(nodeID{fromPile, m.idx}); n != nil {
-			seen[pub] = true
+			seen[string(der)] = true
 			out = append(out, n.cert)
 		}
 	}
