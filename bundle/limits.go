@@ -9,9 +9,11 @@ import (
 // Limits on the work one input can make Read do. The libraries Read hands
 // bytes to trust their input's shape and cost: smallstep/pkcs7 converts BER
 // to DER by recursion (one Go stack frame per level, and a deep enough
-// nesting crashes the process), and go-pkcs12 and pemutil run as many
-// key-derivation iterations as a file asks for. Read checks both before it
-// calls them.
+// nesting crashes the process), and go-pkcs12 runs as many key-derivation
+// iterations as a file asks for, anew on every decode (chaintool's own
+// PBES2 decryption would too). Read checks both before it calls them,
+// and charges every decode of a PKCS#12 file (the try with the empty
+// password, the one with the password, a trust-store read) to the limit.
 const (
 	// MaxNestingDepth is how deeply the ASN.1 elements of a PKCS#7 input
 	// may nest. Real .p7b and .p7c files nest about a dozen levels.
@@ -24,7 +26,8 @@ const (
 
 	// MaxKDFIterations is the most password key-derivation iterations
 	// (PBKDF2 and the PKCS#12 KDF) one input may ask for, summed over its
-	// encrypted keys, PKCS#12 MAC and encrypted PKCS#12 parts. OpenSSL 3
+	// encrypted keys, PKCS#12 MAC and encrypted PKCS#12 parts, and over
+	// every decode of a PKCS#12 file. OpenSSL 3
 	// writes 2048 per part, Windows 2000, Java 10,000, go.step.sm/crypto
 	// 600,000 per key; ten million takes a few seconds to derive.
 	MaxKDFIterations = 10_000_000

@@ -145,6 +145,8 @@ func hintFor(err error) string {
 		return "wrong password? give it with --password-file FILE or the CHAINTOOL_PASSWORD variable"
 	case errors.Is(err, bundle.ErrPasswordRequired):
 		return "give the password with --password-file FILE or the CHAINTOOL_PASSWORD variable, or run in a terminal to be asked"
+	case errors.Is(err, bundle.ErrUnsupportedPFXEncryption):
+		return "convert it with 'openssl pkcs12 -in FILE -nodes -out all.pem' and give chaintool all.pem (mind that all.pem holds the key unencrypted)"
 	case errors.Is(err, bundle.ErrUnsupportedEncryption):
 		return "re-encrypt the key with 'openssl pkcs8 -topk8 -v2 aes-256-cbc -in FILE -out new.key' (add -provider legacy -provider default for RC2 or DES) and give chaintool new.key"
 	case errors.Is(err, bundle.ErrUnrecognized):

@@ -62,6 +62,8 @@ func TestBadInputExitCodes(t *testing.T) {
 		{"directory", empty, ""},
 		{"missing file", filepath.Join(dir, "missing.pem"), ""},
 		{"file over 16 MiB", big, ""},
+		{"PFX encrypted with Camellia", fixture("nomac-camellia-key.pfx"), "chaintool"},
+		{"PBES1-encrypted key", fixture("leaf-pkcs8-v1.key"), "chaintool"},
 	}
 	for _, tt := range tests {
 		for _, cmd := range [][]string{
@@ -110,6 +112,21 @@ func checkNoOutputLeft(t *testing.T, dir string) {
 	for _, e := range entries {
 		if strings.HasPrefix(e.Name(), "out.pem") || strings.HasPrefix(e.Name(), ".out.pem") {
 			t.Errorf("left %s behind", e.Name())
+		}
+	}
+}
+
+// TestUnsupportedEncryptionHints: a scheme chaintool cannot decrypt gets
+// the openssl command that converts the file to one it reads.
+func TestUnsupportedEncryptionHints(t *testing.T) {
+	t.Setenv(passwordEnv, "chaintool")
+	for file, hint := range map[string]string{
+		"nomac-camellia-key.pfx": "chaintool: hint: convert it with 'openssl pkcs12 -in FILE -nodes -out all.pem'",
+		"leaf-pkcs8-v1.key":      "chaintool: hint: re-encrypt the key with 'openssl pkcs8 -topk8 -v2 aes-256-cbc",
+	} {
+		_, _, stderr := runMain(t, "inspect", filepath.Join("..", "..", "testdata", file))
+		if !strings.Contains(stderr, "\n"+hint) {
+			t.Errorf("%s: stderr %q, want the hint %q", file, stderr, hint)
 		}
 	}
 }
