@@ -220,21 +220,8 @@ func (errTimeout) Temporary() bool { return true }
 // timeout, said as such rather than as Go's "i/o timeout" or "context
 // deadline exceeded".
 func TestStallWording(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			spoil(c, "stall")
-		}
-	}()
-	_, err = Grade(context.Background(), ln.Addr().String(), Options{Timeout: 100 * time.Millisecond})
+	addr := loopbackServer(t, 10*time.Second, func(c net.Conn) { spoil(c, "stall") })
+	_, err := Grade(context.Background(), addr, Options{Timeout: 100 * time.Millisecond})
 	if !errors.Is(err, ErrUnreachable) || !strings.HasSuffix(err.Error(), "no TLS handshake succeeded (timed out after 100ms)") {
 		t.Errorf("err %v", err)
 	}

@@ -91,28 +91,25 @@ func (s *sabotage) Accept() (net.Conn, error) {
 		if err != nil || s.n.Add(1)%int64(s.every) != 0 {
 			return c, err
 		}
-		spoil(c, s.how)
+		go spoil(c, s.how)
 	}
 }
 
+// spoil answers c as a broken server would, then closes it: a reset, a
+// stall (reading until the client gives up), an HTTP answer, or half a
+// TLS record.
 func spoil(c net.Conn, how string) {
+	defer c.Close()
 	switch how {
 	case "reset":
 		_ = c.(*net.TCPConn).SetLinger(0)
-		_ = c.Close()
 	case "stall":
-		go func() { _, _ = io.Copy(io.Discard, c); _ = c.Close() }()
+		_, _ = io.Copy(io.Discard, c)
 	case "garbage":
-		go func() {
-			_, _ = io.WriteString(c, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
-			_ = c.Close()
-		}()
+		_, _ = io.WriteString(c, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
 	case "half":
-		go func() {
-			_, _ = c.Write([]byte{recordHandshake, 3, 3, 0x10, 0, 2, 0})
-			_, _ = io.Copy(io.Discard, c)
-			_ = c.Close()
-		}()
+		_, _ = c.Write([]byte{recordHandshake, 3, 3, 0x10, 0, 2, 0})
+		_, _ = io.Copy(io.Discard, c)
 	}
 }
 
@@ -122,21 +119,8 @@ func TestMisbehavingServers(t *testing.T) {
 	for _, how := range []string{"reset", "stall", "garbage", "half"} {
 		t.Run(how, func(t *testing.T) {
 			t.Parallel()
-			ln, err := net.Listen("tcp", "127.0.0.1:0")
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer ln.Close()
-			go func() {
-				for {
-					c, err := ln.Accept()
-					if err != nil {
-						return
-					}
-					spoil(c, how)
-				}
-			}()
-			_, err = Grade(context.Background(), ln.Addr().String(), Options{Timeout: 300 * time.Millisecond})
+			addr := loopbackServer(t, 10*time.Second, func(c net.Conn) { spoil(c, how) })
+			_, err := Grade(context.Background(), addr, Options{Timeout: 300 * time.Millisecond})
 			if !errors.Is(err, ErrUnreachable) {
 				t.Fatalf("err %v, want ErrUnreachable", err)
 			}
