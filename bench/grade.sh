@@ -48,22 +48,11 @@ pid $d/nginx.pid;
 error_log $d/logs/error.log warn;
 events { worker_connections 1024; }
 http {
-	access_log off;
-	client_body_temp_path $d/body;
-	proxy_temp_path $d/proxy;
-	fastcgi_temp_path $d/fastcgi;
-	uwsgi_temp_path $d/uwsgi;
-	scgi_temp_path $d/scgi;
+$(nginx_http_common "$d")
 	server {
 		listen 127.0.0.1:$NG_PORT ssl;
 		server_name localhost;
-		ssl_certificate $T/pki/fullchain.pem;
-		ssl_certificate_key $T/pki/leaf.key;
-		ssl_protocols TLSv1.2 TLSv1.3;
-		ssl_ecdh_curve X25519:prime256v1:secp384r1;
-		ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305;
-		ssl_prefer_server_ciphers off;
-		add_header Strict-Transport-Security "max-age=63072000; includeSubDomains" always;
+$(nginx_mozilla_tls "$T/pki")
 		location / { return 200 "ok\n"; }
 	}
 }

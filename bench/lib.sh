@@ -66,3 +66,32 @@ make_chain() {
 		cat leaf.pem inter.pem >fullchain.pem
 	)
 }
+
+# nginx_http_common DIR: the http-block lines every bench nginx shares: no
+# access log, and nginx's temporary folders inside DIR.
+nginx_http_common() {
+	cat <<CONF
+	access_log off;
+	client_body_temp_path $1/body;
+	proxy_temp_path $1/proxy;
+	fastcgi_temp_path $1/fastcgi;
+	uwsgi_temp_path $1/uwsgi;
+	scgi_temp_path $1/scgi;
+CONF
+}
+
+# nginx_mozilla_tls PKI: the server-block lines of the A+ profile for the
+# chain make_chain wrote in PKI: Mozilla's intermediate configuration for
+# nginx (TLS 1.2 and 1.3, the six ECDHE AEAD suites, X25519, P-256,
+# P-384) and two-year HSTS on every response.
+nginx_mozilla_tls() {
+	cat <<CONF
+		ssl_certificate $1/fullchain.pem;
+		ssl_certificate_key $1/leaf.key;
+		ssl_protocols TLSv1.2 TLSv1.3;
+		ssl_ecdh_curve X25519:prime256v1:secp384r1;
+		ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305;
+		ssl_prefer_server_ciphers off;
+		add_header Strict-Transport-Security "max-age=63072000; includeSubDomains" always;
+CONF
+}
