@@ -114,12 +114,18 @@ func normalizeTarget(s string) (string, error) {
 	return net.JoinHostPort(host, port), nil
 }
 
-// validHost accepts an IP address (IPv6 with a zone too) or a name made of
-// letters, digits, '-', '_' and dots.
+// validHost accepts an IP address (IPv6 with a zone too, the zone a plain
+// name: "[::%[]:443" would not split again) or a plain name.
 func validHost(h string) bool {
-	if _, err := netip.ParseAddr(h); err == nil {
-		return true
+	if a, err := netip.ParseAddr(h); err == nil {
+		return a.Zone() == "" || plainName(a.Zone())
 	}
+	return plainName(h)
+}
+
+// plainName reports whether h is made of letters, digits, '-', '_' and
+// dots only, and is not too long for a DNS name.
+func plainName(h string) bool {
 	if h == "" || len(h) > 253 || !utf8.ValidString(h) {
 		return false
 	}
