@@ -31,13 +31,17 @@ func newFirstRequestDeadline(timeout time.Duration) *firstRequestDeadline {
 func (f *firstRequestDeadline) connState(c net.Conn, state http.ConnState) {
 	switch state {
 	case http.StateIdle:
-		if f.firstIdle(c) && isHTTP2(c) {
+		// HTTP/1.x connections go idle after every request; asking the
+		// protocol first keeps them off the shared lock and map.
+		if isHTTP2(c) && f.firstIdle(c) {
 			c.SetReadDeadline(time.Now().Add(f.timeout))
 		}
 	case http.StateClosed, http.StateHijacked:
-		f.mu.Lock()
-		delete(f.seen, c)
-		f.mu.Unlock()
+		if isHTTP2(c) {
+			f.mu.Lock()
+			delete(f.seen, c)
+			f.mu.Unlock()
+		}
 	}
 }
 

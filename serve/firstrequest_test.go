@@ -3,6 +3,7 @@ package serve
 import (
 	"crypto/tls"
 	"net/http"
+	"net/http/httptest"
 	"net/http/httptrace"
 	"testing"
 	"time"
@@ -69,4 +70,57 @@ func TestHTTP2IdleKeptOpen(t *testing.T) {
 	if !get() {
 		t.Error("the idle HTTP/2 connection was closed before the idle timeout")
 	}
+}
+
+// TestFirstRequestDeadlineTracksOnlyHTTP2: HTTP/1.x connections go idle
+// after every request and never enter the hook's shared map (no lock per
+// request); an HTTP/2 connection enters it once and leaves it on close.
+func TestFirstRequestDeadlineTracksOnlyHTTP2(t *testing.T) {
+	f := newFirstRequestDeadline(time.Minute)
+	ts := httptest.NewUnstartedServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	ts.EnableHTTP2 = true
+	ts.Config.ConnState = f.connState
+	ts.StartTLS()
+	defer ts.Close()
+	tracked := func() int {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return len(f.seen)
+	}
+	get := func(c *http.Client, wantMajor int) {
+		t.Helper()
+		resp, err := c.Get(ts.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.ProtoMajor != wantMajor {
+			t.Fatalf("%s, want HTTP/%d", resp.Proto, wantMajor)
+		}
+	}
+
+	h1 := &http.Client{Transport: &http.Transport{TLSClientConfig: ts.Client().Transport.(*http.Transport).TLSClientConfig}}
+	for range 3 {
+		get(h1, 1)
+	}
+	if n := tracked(); n != 0 {
+		t.Errorf("%d connections tracked after HTTP/1.1 requests, want 0", n)
+	}
+
+	h2 := ts.Client()
+	get(h2, 2)
+	waitFor(t, "the HTTP/2 connection tracked", func() bool { return tracked() == 1 })
+	h2.CloseIdleConnections()
+	waitFor(t, "the closed HTTP/2 connection forgotten", func() bool { return tracked() == 0 })
+}
+
+// waitFor polls cond for up to five seconds.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatalf("timed out waiting for %s", what)
 }
