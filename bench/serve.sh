@@ -10,6 +10,7 @@
 #   CHAINTOOL_ENV=GOGC=100 bench/serve.sh   # chaintool with a runtime setting
 #   KEEP_RESULTS=runs.txt bench/serve.sh    # keep every run's figures
 #   CHAINTOOL=/tmp/old/chaintool bench/serve.sh   # a binary built elsewhere
+#   PIN=1 bench/serve.sh           # servers on CPU 1, wrk on CPU 0
 #
 # Needs go, openssl, nginx (Debian nginx-light), python3 and wrk. Every
 # server listens on a free loopback port; everything lives in a temporary
@@ -27,6 +28,18 @@ IDLE=${IDLE:-1000}
 cd "$(dirname "$0")/.."
 . bench/lib.sh
 need go openssl nginx python3 wrk
+
+# PIN=1 keeps client and servers off each other's CPU: every server runs
+# on CPU 1 only, wrk on CPU 0 only (taskset). Go sizes GOMAXPROCS to the
+# CPUs a process may use, so chaintool then runs with GOMAXPROCS=1, and
+# nginx's two workers share CPU 1.
+SERVER_CPU=()
+CLIENT_CPU=()
+if [ "${PIN:-0}" = 1 ]; then
+	need taskset
+	SERVER_CPU=(taskset -c 1)
+	CLIENT_CPU=(taskset -c 0)
+fi
 
 T=$(mktemp -d /tmp/chaintool-bench-serve.XXXXXX)
 chmod 755 "$T"
@@ -59,7 +72,7 @@ make_site() {
 start_chaintool() {
 	CT_PORT=$(free_port)
 	# shellcheck disable=SC2086
-	env -u GOGC -u GOMEMLIMIT -u GOMAXPROCS -u GODEBUG ${CHAINTOOL_ENV:-} "$T/chaintool" serve "$T/pki/server.pem" --roots "$T/pki/root.pem" --addr "127.0.0.1:$CT_PORT" \
+	"${SERVER_CPU[@]}" env -u GOGC -u GOMEMLIMIT -u GOMAXPROCS -u GODEBUG ${CHAINTOOL_ENV:-} "$T/chaintool" serve "$T/pki/server.pem" --roots "$T/pki/root.pem" --addr "127.0.0.1:$CT_PORT" \
 		--dir "$T/site" --quiet 2>"$T/chaintool.log" &
 	CT_PID=$!
 	PIDS+=("$CT_PID")
@@ -101,7 +114,7 @@ $(nginx_mozilla_tls "$T/pki")
 	}
 }
 CONF
-	nginx -p "$d" -c "$d/nginx.conf" -e "$d/logs/error.log" &
+	"${SERVER_CPU[@]}" nginx -p "$d" -c "$d/nginx.conf" -e "$d/logs/error.log" &
 	NG_PID=$!
 	PIDS+=("$NG_PID")
 	wait_port "$NG_PORT"
@@ -109,7 +122,7 @@ CONF
 
 start_python() {
 	PY_PORT=$(free_port)
-	python3 bench/seed_server.py --cert "$T/pki/server.pem" --port "$PY_PORT" --dir "$T/site" 2>/dev/null &
+	"${SERVER_CPU[@]}" python3 bench/seed_server.py --cert "$T/pki/server.pem" --port "$PY_PORT" --dir "$T/site" 2>/dev/null &
 	PY_PID=$!
 	PIDS+=("$PY_PID")
 	wait_port "$PY_PORT"
@@ -130,7 +143,7 @@ measure() {
 	s0=$(machine_ticks)
 	# shellcheck disable=SC2086
 	t0=$(cpu_ticks $pids)
-	out=$({ TIMEFORMAT='wrk-cpu %U %S'; time wrk -t2 -c32 -d"$DURATION" "$@" "https://127.0.0.1:$port/index.html"; } 2>&1)
+	out=$({ TIMEFORMAT='wrk-cpu %U %S'; time "${CLIENT_CPU[@]}" wrk -t2 -c32 -d"$DURATION" "$@" "https://127.0.0.1:$port/index.html"; } 2>&1)
 	# shellcheck disable=SC2086
 	t1=$(cpu_ticks $pids)
 	s1=$(machine_ticks)
@@ -242,7 +255,7 @@ for MODE in keepalive close; do
 	# A 2-second warm-up per server and mode, not counted: caches filled,
 	# and the Go heap grown to its working size.
 	for port in "$CT_PORT" "$NG_PORT" "$PY_PORT"; do
-		wrk -t2 -c32 -d2s "${args[@]}" "https://127.0.0.1:$port/index.html" >/dev/null 2>&1 || true
+		"${CLIENT_CPU[@]}" wrk -t2 -c32 -d2s "${args[@]}" "https://127.0.0.1:$port/index.html" >/dev/null 2>&1 || true
 	done
 	for run in $(seq "$RUNS"); do
 		for server in chaintool nginx python; do
@@ -258,7 +271,7 @@ for MODE in keepalive close; do
 	done
 done
 
-echo "wrk -t2 -c32 -d$DURATION, medians of $RUNS rounds; RSA-2048 chain, $(wc -c <"$T/site/index.html")-byte file; $(nproc) CPUs;" \
+echo "wrk -t2 -c32 -d$DURATION, medians of $RUNS rounds;${CLIENT_CPU[*]:+ servers pinned to CPU 1, wrk to CPU 0;} RSA-2048 chain, $(wc -c <"$T/site/index.html")-byte file; $(nproc) CPUs;" \
 	"load average $(awk '{ print $6 }' "$T/results" | median) (the bench included)"
 printf '%-10s %12s %12s %12s %16s %17s\n' req/s chaintool nginx python chaintool/nginx chaintool/python
 for mode in keepalive close; do
