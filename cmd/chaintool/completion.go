@@ -68,6 +68,9 @@ func manPage(app *cli.App) (string, error) {
 			synopsis += " " + cmd.ArgsUsage
 		}
 		page.UsageText = synopsis + "\n\n" + strings.TrimSpace(cmd.Description)
+		// urfave/cli gives the command being run (man itself) a "help"
+		// subcommand; chaintool has no help command.
+		page.Subcommands = nil
 		doc.Commands = append(doc.Commands, &page)
 	}
 	return doc.ToManWithSection(1)
