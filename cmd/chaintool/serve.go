@@ -123,8 +123,13 @@ func (e *env) serve(c *cli.Context) error {
 }
 
 func serveOptions(c *cli.Context) (serve.Options, error) {
-	if c.Bool("json") && !c.Bool("check") {
-		return serve.Options{}, usageError("--json goes with --check")
+	if !c.Bool("check") {
+		switch {
+		case c.Bool("json"):
+			return serve.Options{}, usageError("--json goes with --check")
+		case c.IsSet("min-grade"):
+			return serve.Options{}, usageError("--min-grade goes with --check")
+		}
 	}
 	if err := grade.CheckMinimum(c.String("min-grade")); err != nil {
 		return serve.Options{}, usageError("--min-grade %q: %v", c.String("min-grade"), err)
