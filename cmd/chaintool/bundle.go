@@ -48,7 +48,7 @@ EXIT CODES:
 			&cli.StringSliceFlag{Name: "pool", Usage: "extra candidate intermediates: a `FILE` or folder; repeat for several"},
 			rootsFlag(),
 			&cli.BoolFlag{Name: "include-root", Usage: "also write the root certificate"},
-			&cli.StringFlag{Name: "for", Usage: "output shape `TARGET`: nginx, apache, haproxy, python, pfx, pfx-legacy or k8s (default: the chain in one PEM)"},
+			&cli.StringFlag{Name: "for", Usage: "output shape `TARGET`: pem (the chain in one PEM, the default), nginx, apache, haproxy, python, pfx, pfx-legacy or k8s"},
 			&cli.BoolFlag{Name: "with-key", Usage: "put the private key after the chain in the single PEM"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write to `PATH`: a file, or a folder for nginx and apache (default: stdout)", TakesFile: true},
 			forceFlag(),
