@@ -145,6 +145,9 @@ func incompleteCap(f verify.Finding, rep *verify.Report, fetched bool) Cap {
 	case fetched && rep.Trusted:
 		return Cap{"B", fmt.Sprintf("incomplete chain: %s; fetched from the AIA URL %s, the path reaches a trusted root (an extra download for clients)",
 			missing, top.IssuingCertificateURL[0])}
+	case fetched && rep.CompleteErr != nil:
+		return Cap{"T", fmt.Sprintf("certificate not trusted: %s, and completing it from the AIA URL %s failed: %v",
+			missing, top.IssuingCertificateURL[0], rep.CompleteErr)}
 	case fetched:
 		return Cap{"T", fmt.Sprintf("certificate not trusted: %s, and fetching it from the AIA URL %s gave no trusted path",
 			missing, top.IssuingCertificateURL[0])}

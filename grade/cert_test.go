@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -21,6 +22,13 @@ import (
 func fetchGives(certs ...*testpki.Cert) func(context.Context, []*x509.Certificate) ([]*x509.Certificate, error) {
 	return func(context.Context, []*x509.Certificate) ([]*x509.Certificate, error) {
 		return testpki.X509(certs...), nil
+	}
+}
+
+// fetchFails is an Options.Complete whose downloads fail with msg.
+func fetchFails(msg string) func(context.Context, []*x509.Certificate) ([]*x509.Certificate, error) {
+	return func(context.Context, []*x509.Certificate) ([]*x509.Certificate, error) {
+		return nil, errors.New(msg)
 	}
 }
 
@@ -71,6 +79,8 @@ func TestCertificateCaps(t *testing.T) {
 			trusted: true},
 		{name: "missing intermediate with AIA, fetch fails", chain: []*testpki.Cert{aiaLeaf}, complete: fetchGives(),
 			want: []string{"T: certificate not trusted: the issuer of \"caps.test\" (\"Caps Intermediate\") is neither sent nor a trusted root, and fetching it from the AIA URL " + aia + " gave no trusted path"}},
+		{name: "missing intermediate with AIA, download fails", chain: []*testpki.Cert{aiaLeaf}, complete: fetchFails("AIA " + aia + " (connection refused)"),
+			want: []string{"T: certificate not trusted: the issuer of \"caps.test\" (\"Caps Intermediate\") is neither sent nor a trusted root, and completing it from the AIA URL " + aia + " failed: AIA " + aia + " (connection refused)"}},
 		{name: "expired leaf", chain: []*testpki.Cert{inter.NewLeaf("caps.test", testpki.Expired()), inter},
 			want: []string{"T: certificate not trusted: the leaf \"caps.test\" expired on"}},
 		{name: "leaf not yet valid", chain: []*testpki.Cert{inter.NewLeaf("caps.test", testpki.NotYetValid()), inter},

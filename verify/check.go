@@ -183,6 +183,7 @@ func (c *checker) buildPath() {
 	ctx, cancel := context.WithTimeout(context.Background(), completeTimeout)
 	defer cancel()
 	got, err := c.opts.Complete(ctx, certsOf(c.givenPath))
+	c.r.CompleteErr = err
 	if err != nil && len(got) == 0 {
 		return
 	}

@@ -95,8 +95,12 @@ func (c *checker) checkAnchoring() {
 	}
 	top := c.givenPath[len(c.givenPath)-1]
 	if !c.builder.complete(c.givenPath) {
-		c.addFor(IncompleteChain, top, "the chain is incomplete: the issuer of "+CertName(top.cert)+" ("+
-			issuerName(top.cert)+") is neither given nor a trusted root; SSL Labs caps this at B when clients can fetch it from an AIA URL, else T")
+		msg := "the chain is incomplete: the issuer of " + CertName(top.cert) + " (" + issuerName(top.cert) +
+			") is neither given nor a trusted root; SSL Labs caps this at B when clients can fetch it from an AIA URL, else T"
+		if err := c.r.CompleteErr; err != nil && !c.path[len(c.path)-1].anchor {
+			msg += "; completing it through AIA failed: " + err.Error()
+		}
+		c.addFor(IncompleteChain, top, msg)
 		c.reportFetched(top)
 	}
 	end := c.path[len(c.path)-1]

@@ -134,6 +134,10 @@ type Report struct {
 	// Trusted reports that crypto/x509 accepts Path up to an anchor of
 	// Roots at Options.At for serverAuth (host names aside).
 	Trusted bool
+	// CompleteErr is what Options.Complete returned when it was asked to
+	// complete the chain and could not (a download failed, or what it
+	// fetched reaches no trusted root); nil otherwise.
+	CompleteErr error
 	// At is the time dates were judged at.
 	At time.Time
 }

@@ -157,10 +157,35 @@ func aiaCompleter(roots *bundle.Roots, at time.Time) func(context.Context, []*x5
 	return func(ctx context.Context, chain []*x509.Certificate) ([]*x509.Certificate, error) {
 		got, err := bundle.Complete(ctx, chain, bundle.BuildOptions{Roots: roots, At: at, AIA: fetcher})
 		if err != nil {
-			return nil, err
+			return nil, aiaFailure(err)
 		}
 		return got.Certificates(), nil
 	}
+}
+
+// aiaFailure shortens the path builder's account of a failed completion
+// to where it stopped and what each AIA URL gave, when that is the story
+// (the inputs and trust stores searched are known to the reader of a
+// verify report).
+func aiaFailure(err error) error {
+	var np *bundle.NoPathError
+	if !errors.As(err, &np) || len(np.Rejected) > 0 {
+		return err
+	}
+	var aia []string
+	for _, s := range np.Searched {
+		if strings.HasPrefix(s, "AIA ") {
+			aia = append(aia, s)
+		}
+	}
+	if len(aia) == 0 {
+		return err
+	}
+	where := "the leaf"
+	if np.Last != nil && np.Last != np.Leaf {
+		where = bundle.Describe(np.Last)
+	}
+	return fmt.Errorf("stopped at %s: %s", where, strings.Join(aia, "; "))
 }
 
 func countHostPorts(args []string) int {

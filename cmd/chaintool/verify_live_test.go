@@ -110,4 +110,13 @@ func TestVerifyAIACompletion(t *testing.T) {
 	if code != 1 || strings.Contains(errOut, "error") {
 		t.Errorf("with --aia: exit %d, stderr %q, stdout:\n%s", code, errOut, out)
 	}
+
+	// A download that fails is reported, not passed over in silence.
+	missing := srv.URL + "/missing.cer"
+	broken := writeTempFile(t, "broken.pem", inter.NewLeaf("localhost", testpki.AIA(missing)).PEM())
+	code, out, _ = runMain(t, "verify", "--aia", "--roots", roots, broken)
+	want := "; completing it through AIA failed: stopped at the leaf: AIA " + missing + " ("
+	if code != 1 || !strings.Contains(out, "\nerror: incomplete-chain: ") || !strings.Contains(out, want) {
+		t.Errorf("failed download: exit %d, want %q in:\n%s", code, want, out)
+	}
 }
