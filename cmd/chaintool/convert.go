@@ -23,7 +23,7 @@ func convertCommand(e *env) *cli.Command {
 they hold in one format:
 
   pem  certificates in the order given, then the private keys (PKCS#8);
-       --no-keys leaves the keys out. Written to stdout without -o.
+       --no-keys leaves the keys out.
   der  one certificate (or, with no certificate, one private key). With
        several, pick one with --index N or write each with --split.
   pfx  the private key, its certificate and the other certificates as
@@ -31,15 +31,16 @@ they hold in one format:
        --pfx-profile modern (AES-256, SHA-256 MAC; the default) or legacy
        (3DES, SHA-1 MAC; for Windows Server 2016 and Java 8).
 
-Duplicate certificates and keys are written once. Files are created only
-when complete, never overwritten without --force, and are 0600 when they
-hold a private key. Binary output (DER, PFX) is never written to a
-terminal. Passwords: --password-file or $CHAINTOOL_PASSWORD for the inputs,
+Without -o the output goes to stdout, unless it holds a private key: that
+needs -o FILE, or -o - to mean stdout. Duplicate certificates and keys are
+written once. Files are created only when complete, never overwritten
+without --force, and are 0600 when they hold a private key. Binary output
+(DER, PFX) is never written to a terminal. Passwords: --password-file or $CHAINTOOL_PASSWORD for the inputs,
 --out-password-file or $CHAINTOOL_OUT_PASSWORD for a written PFX (else a
 prompt on a terminal).
 
 EXAMPLES:
-   chaintool convert server.pfx --to pem > server.pem
+   chaintool convert server.pfx --to pem -o server.pem
    chaintool convert leaf.der intermediate.crt --to pem -o chain.pem
    chaintool convert bundle.p7b --to der --split -o cert.der    # cert-1.der, cert-2.der
    chaintool convert leaf.pem intermediates.pem leaf.key --to pfx -o site.pfx
@@ -50,7 +51,7 @@ EXIT CODES:
    0 written; 2 usage, input or I/O error (nothing is written)`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "to", Usage: "output `FORMAT`: pem, der or pfx (default: from the -o extension)"},
-			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write to `FILE` (default: stdout)", TakesFile: true},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write to `FILE` (default: stdout; with a private key, -o - for stdout)", TakesFile: true},
 			forceFlag(),
 			&cli.BoolFlag{Name: "no-keys", Usage: "leave private keys out"},
 			&cli.IntFlag{Name: "index", Usage: "write only the `N`th certificate (1 = first, in input order)"},
@@ -172,6 +173,11 @@ func (e *env) convertOutput(c *cli.Context, o convertOptions, certs []*x509.Cert
 		return nil, err
 	}
 	secret := len(keys) > 0 && !(o.to == "der" && len(certs) > 0)
+	if secret && o.out == "" {
+		// A shell redirect would create the file readable by others.
+		return nil, &exitError{code: 2, msg: "the output holds the private key: give the file with -o FILE (created 0600), or -o - for stdout",
+			hint: "--no-keys leaves the keys out"}
+	}
 	if o.out == "" || o.out == "-" {
 		return nil, e.writeStdout(data, o.to != "pem")
 	}

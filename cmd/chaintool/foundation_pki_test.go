@@ -251,7 +251,7 @@ func TestConvertPEMRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	in := func(n string) string { return filepath.Join(dir, n) }
-	code, stdout, stderr := runMain(t, "convert", in("leaf.key"), in("root.pem"), in("leaf.pem"), "--to", "pem")
+	code, stdout, stderr := runMain(t, "convert", in("leaf.key"), in("root.pem"), in("leaf.pem"), "--to", "pem", "-o", "-")
 	if code != 0 || stderr != "" {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
