@@ -83,7 +83,7 @@ func certificateResult(chain []*x509.Certificate, opts Options, host string, sta
 	})
 	var caps []Cap
 	for _, f := range rep.Findings {
-		res.Findings = append(res.Findings, Finding{ID: string(f.ID), Severity: string(f.Severity), Cert: f.Cert, Message: f.Message})
+		res.Findings = append(res.Findings, Finding{ID: string(f.ID), Severity: string(f.Severity), Cert: f.Cert, Subject: f.Subject, Message: f.Message})
 		if f.ID == verify.IncompleteChain {
 			caps = append(caps, incompleteCap(f, rep, opts.Complete != nil))
 		} else if c, ok := capFor(f); ok {

@@ -1,6 +1,10 @@
 package grade
 
-import "github.com/chaintool/chaintool/bundle"
+import (
+	"encoding/json"
+
+	"github.com/chaintool/chaintool/bundle"
+)
 
 // Protocol says whether one protocol version is offered.
 type Protocol struct {
@@ -78,12 +82,48 @@ type CertSummary struct {
 	IPAddresses []string `json:"ip_addresses,omitempty"`
 }
 
-// Finding is one of the verify package's findings on the chain.
+// Finding is one of the verify package's findings on the chain. In JSON
+// it has verify --json's shape: cert is null, and subject empty, when the
+// finding concerns the chain as a whole.
 type Finding struct {
+	ID       string
+	Severity string
+	// Cert is the index in the chain sent, -1 for none.
+	Cert int
+	// Subject is the subject of the certificate concerned, if any.
+	Subject string
+	Message string
+}
+
+// findingJSON is Finding on the wire.
+type findingJSON struct {
 	ID       string `json:"id"`
 	Severity string `json:"severity"`
-	Cert     int    `json:"cert"`
+	Cert     *int   `json:"cert"`
+	Subject  string `json:"subject"`
 	Message  string `json:"message"`
+}
+
+// MarshalJSON writes cert as null when the finding concerns no certificate sent.
+func (f Finding) MarshalJSON() ([]byte, error) {
+	w := findingJSON{ID: f.ID, Severity: f.Severity, Subject: f.Subject, Message: f.Message}
+	if f.Cert >= 0 {
+		w.Cert = &f.Cert
+	}
+	return json.Marshal(w)
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (f *Finding) UnmarshalJSON(b []byte) error {
+	var w findingJSON
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*f = Finding{ID: w.ID, Severity: w.Severity, Cert: -1, Subject: w.Subject, Message: w.Message}
+	if w.Cert != nil {
+		f.Cert = *w.Cert
+	}
+	return nil
 }
 
 // CertificateResult is the chain presented and what verify found.
