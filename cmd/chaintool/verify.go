@@ -94,6 +94,9 @@ func (e *env) verify(c *cli.Context) error {
 // parseOptions reads the flags every target shares.
 func (r *verifyRun) parseOptions(c *cli.Context) error {
 	r.opts.Host = c.String("host")
+	if r.opts.Host != "" && !validHost(r.opts.Host) {
+		return usageError("--host %q: not a DNS name or an IP address", r.opts.Host)
+	}
 	if s := c.String("at"); s != "" {
 		at, err := parseAt(s)
 		if err != nil {
