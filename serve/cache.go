@@ -30,6 +30,8 @@ type cachedFile struct {
 	data    []byte
 	modTime time.Time
 	size    int64
+	info    os.FileInfo // of the open file, for os.SameFile
+	changed time.Time   // its inode change time, where the system has one
 	// Header values made once, shared by every response (each slice is
 	// full, so a handler's Add copies it rather than writing into it).
 	contentType, contentLength, lastModified []string
@@ -59,12 +61,23 @@ func (c *fileCache) get(root *os.Root, name string, now time.Time) *cachedFile {
 		return e
 	}
 	st, err := root.Stat(e.path)
-	if err != nil || !st.Mode().IsRegular() || st.Size() != e.size || !st.ModTime().Equal(e.modTime) {
+	if err != nil || !e.sameFile(st) {
 		c.remove(name, e)
 		return nil
 	}
 	e.checked.Store(now.UnixNano())
 	return e
+}
+
+// sameFile reports whether st (a fresh stat of the entry's path) is still
+// the file read: the same inode, size, modification time and, where there
+// is one, inode change time. A file replaced by another (mv, a release
+// switch) is a different inode; one rewritten in place with its old size
+// and modification time put back (cp -p, tar, fixed build timestamps) has
+// a new change time.
+func (e *cachedFile) sameFile(st os.FileInfo) bool {
+	return st.Mode().IsRegular() && os.SameFile(st, e.info) && st.Size() == e.size &&
+		st.ModTime().Equal(e.modTime) && changeTime(st).Equal(e.changed)
 }
 
 func (c *fileCache) remove(name string, e *cachedFile) {
@@ -80,15 +93,15 @@ func (c *fileCache) remove(name string, e *cachedFile) {
 // entry and keeps it if the cache has room. It returns nil when the file
 // is too large or changed while being read.
 func (c *fileCache) load(name, filePath string, f *os.File, st os.FileInfo, now time.Time) *cachedFile {
-	if st.Size() > cacheMaxFile {
-		return nil
+	if st.Size() > cacheMaxFile || !c.hasRoom(st.Size()) {
+		return nil // served from the file, never copied into memory
 	}
 	data, err := io.ReadAll(io.LimitReader(f, cacheMaxFile+1))
 	if err != nil || int64(len(data)) != st.Size() {
 		return nil
 	}
 	e := &cachedFile{
-		path: filePath, data: data, modTime: st.ModTime(), size: st.Size(),
+		path: filePath, data: data, modTime: st.ModTime(), size: st.Size(), info: st, changed: changeTime(st),
 		contentType:   []string{contentType(st.Name(), data)},
 		contentLength: []string{strconv.Itoa(len(data))},
 		lastModified:  []string{st.ModTime().UTC().Format(http.TimeFormat)},
@@ -105,6 +118,13 @@ func (c *fileCache) load(name, filePath string, f *os.File, st os.FileInfo, now 
 		c.bytes += int64(len(data))
 	}
 	return e
+}
+
+// hasRoom reports whether a file of size bytes would fit in the cache now.
+func (c *fileCache) hasRoom(size int64) bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return len(c.entries) < cacheMaxEntries && c.bytes+size <= cacheMaxBytes
 }
 
 // contentType is what http.ServeContent would send: by extension, else

@@ -39,6 +39,7 @@ func (h *fileHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !allowMethod(w, r) {
 		return
 	}
+	r = withFewRanges(r)
 	name, ok := cleanName(r.URL.Path)
 	if !ok || !h.slashFits(r.URL.Path, name) {
 		notFound(w)
@@ -64,6 +65,24 @@ func (h *fileHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.ServeContent(w, r, st.Name(), st.ModTime(), f)
+}
+
+// ReopenDir opens the Dir folder again, so that a folder replaced since
+// (a symbolic link switched to a new release, say) is served from now on,
+// with an empty file cache. If it cannot be opened, the folder served so
+// far is kept. Without Dir it does nothing.
+func (s *Server) ReopenDir() error {
+	if s.opts.Dir == "" {
+		return nil
+	}
+	files, err := newFileHandler(s.opts.Dir)
+	if err != nil {
+		return err
+	}
+	old := s.files.Swap(files)
+	// Requests under way may still open files through the old root.
+	time.AfterFunc(s.opts.WriteTimeout, func() { old.root.Close() })
+	return nil
 }
 
 // serveCached answers from memory. A plain GET or HEAD, the common case,
@@ -130,7 +149,7 @@ func (h *fileHandler) open(name string) (*os.File, string, fs.FileInfo, error) {
 		st, err = f.Stat()
 	}
 	if err == nil && !st.Mode().IsRegular() {
-		err = errors.New("not a regular file")
+		err = errNotServed
 	}
 	if err != nil {
 		f.Close()
@@ -139,7 +158,14 @@ func (h *fileHandler) open(name string) (*os.File, string, fs.FileInfo, error) {
 	return f, name, st, nil
 }
 
+var errNotServed = errors.New("not a regular file")
+
+// openNonBlocking opens a regular file or a folder. It looks before
+// opening, as opening a device or a FIFO can have effects of its own.
 func (h *fileHandler) openNonBlocking(name string) (*os.File, error) {
+	if st, err := h.root.Stat(name); err != nil || !st.Mode().IsRegular() && !st.IsDir() {
+		return nil, errNotServed
+	}
 	return h.root.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 }
 

@@ -226,3 +226,78 @@ func FuzzCleanName(f *testing.F) {
 		}
 	})
 }
+
+// TestFileCacheSeesSameSizeAndTime: a file replaced by another of the same
+// size and modification time (mv of a `cp -p` copy, a release switch), or
+// rewritten in place with its modification time put back, is served anew
+// within the revalidation time.
+func TestFileCacheSeesSameSizeAndTime(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "same.txt")
+	stamp := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	write := func(path, content string) {
+		t.Helper()
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(path, stamp, stamp); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(file, "AAAA")
+	s := startTest(t, Options{Dir: dir})
+	c := httpClient(t, clientConfig(t))
+	waitBody := func(want string) {
+		t.Helper()
+		deadline := time.Now().Add(cacheRevalidate + 3*time.Second)
+		for {
+			_, body := get(t, c, s.URL()+"same.txt")
+			if body == want {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("still serving %q, want %q", body, want)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	waitBody("AAAA")
+	write(filepath.Join(dir, ".next"), "BBBB")
+	if err := os.Rename(filepath.Join(dir, ".next"), file); err != nil {
+		t.Fatal(err)
+	}
+	waitBody("BBBB")
+	write(file, "CCCC") // the same inode, size and modification time
+	waitBody("CCCC")
+}
+
+// TestFileCacheFullServesFromDisk: with the cache full, a small file is
+// served from the disk, neither kept nor read into memory for the request.
+func TestFileCacheFullServesFromDisk(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "small.txt"), []byte("small file"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := startTest(t, Options{Dir: dir})
+	s.files.Load().cache.mu.Lock()
+	s.files.Load().cache.bytes = cacheMaxBytes
+	s.files.Load().cache.mu.Unlock()
+	c := httpClient(t, clientConfig(t))
+	if resp, body := get(t, c, s.URL()+"small.txt"); resp.StatusCode != http.StatusOK || body != "small file" {
+		t.Fatalf("%d %q", resp.StatusCode, body)
+	}
+	f, err := os.Open(filepath.Join(dir, "small.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	st, _ := f.Stat()
+	if e := s.files.Load().cache.load("small.txt", "small.txt", f, st, time.Now()); e != nil {
+		t.Error("a full cache read the file into memory")
+	}
+	s.files.Load().cache.mu.RLock()
+	defer s.files.Load().cache.mu.RUnlock()
+	if n := len(s.files.Load().cache.entries); n != 0 {
+		t.Errorf("%d entries kept in a full cache", n)
+	}
+}

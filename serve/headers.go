@@ -114,13 +114,15 @@ func appendLogLine(b []byte, r *http.Request, status int, size int64, start time
 	return append(b, '\n')
 }
 
-// appendClean appends s with control characters, quotes and backslashes
-// escaped, so a request cannot forge log lines.
+// appendClean appends s with control characters, quotes, backslashes and
+// every byte outside ASCII escaped, so a request can neither forge log
+// lines nor send a terminal showing the log its controls (C1 controls,
+// right-to-left overrides are UTF-8 sequences).
 func appendClean(b []byte, s string) []byte {
 	const hex = "0123456789abcdef"
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c < 0x20 || c == 0x7f || c == '"' || c == '\\' {
+		if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
 			b = append(b, '\\', 'x', hex[c>>4], hex[c&15])
 			continue
 		}

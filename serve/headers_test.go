@@ -1,7 +1,10 @@
 package serve
 
 import (
+	"bufio"
 	"bytes"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -75,6 +78,23 @@ func TestHSTSOnEveryResponse(t *testing.T) {
 	if loc := resp.Header.Get("Location"); loc != "https://127.0.0.1:"+port(page)+"/a?b=c" {
 		t.Errorf("Location = %q", loc)
 	}
+
+	// "OPTIONS *" names no path: it is sent to the site's root.
+	conn, err := net.Dial("tcp", page.RedirectAddr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(5 * time.Second))
+	io.WriteString(conn, "OPTIONS * HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+	resp, err = http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusMovedPermanently || loc != "https://localhost:"+port(page)+"/" {
+		t.Errorf("OPTIONS * on the redirect: %d, Location %q", resp.StatusCode, loc)
+	}
 }
 
 func wantStatus(t testing.TB, resp *http.Response, status int) {
@@ -129,11 +149,13 @@ func TestAccessLog(t *testing.T) {
 	get(t, c, s.URL())
 	get(t, c, s.URL()+"missing")
 	rawGet(t, s, "/a\"b%0Ainjected")
+	rawGet(t, s, "/\xc2\x9b31m\xe2\x80\xaeabc") // a C1 control (CSI) and a right-to-left override
 	lines := strings.Split(strings.TrimSuffix(log.String(), "\n"), "\n")
-	if len(lines) != 3 {
-		t.Fatalf("log has %d lines, want 3:\n%s", len(lines), log.String())
+	if len(lines) != 4 {
+		t.Fatalf("log has %d lines, want 4:\n%s", len(lines), log.String())
 	}
-	for i, want := range []string{`"GET / HTTP/2.0" 200 `, `"GET /missing HTTP/2.0" 404 `, `"GET /a\x22b%0Ainjected HTTP/1.1" 404 `} {
+	for i, want := range []string{`"GET / HTTP/2.0" 200 `, `"GET /missing HTTP/2.0" 404 `, `"GET /a\x22b%0Ainjected HTTP/1.1" 404 `,
+		`"GET /\xc2\x9b31m\xe2\x80\xaeabc HTTP/1.1" 404 `} {
 		if !strings.Contains(lines[i], want) || !strings.HasSuffix(lines[i], "TLSv1.3") {
 			t.Errorf("line %d = %q, want %q ... TLSv1.3", i, lines[i], want)
 		}

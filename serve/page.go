@@ -115,8 +115,10 @@ func (s *Server) contentHandler() (http.Handler, error) {
 		if err != nil {
 			return nil, err
 		}
-		s.files = files
-		return files, nil
+		s.files.Store(files)
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			s.files.Load().ServeHTTP(w, r)
+		}), nil
 	}
 	return http.HandlerFunc(s.pageHandler), nil
 }

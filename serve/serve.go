@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/chaintool/chaintool/bundle"
+	"golang.org/x/net/netutil"
 )
 
 // Defaults of Options. The header timeout also bounds the TLS handshake.
@@ -63,6 +64,11 @@ type Options struct {
 	WriteTimeout      time.Duration
 	IdleTimeout       time.Duration
 	MaxHeaderBytes    int
+	// MaxConns and MaxInFlight bound the connections open and the
+	// requests handled at once; zero means DefaultMaxConns and
+	// DefaultMaxInFlight.
+	MaxConns    int
+	MaxInFlight int
 }
 
 // Certificate is what the server presents: the chain in the order it is
@@ -122,7 +128,7 @@ type Server struct {
 	redirect *http.Server
 	redirLn  net.Listener
 	errc     chan error
-	files    *fileHandler // nil for the built-in page
+	files    atomic.Pointer[fileHandler] // nil for the built-in page
 }
 
 // Start checks cert, listens and serves in the background until Shutdown
@@ -175,6 +181,12 @@ func withDefaults(o Options) Options {
 	if o.MaxHeaderBytes == 0 {
 		o.MaxHeaderBytes = DefaultMaxHeaderBytes
 	}
+	if o.MaxConns == 0 {
+		o.MaxConns = DefaultMaxConns
+	}
+	if o.MaxInFlight == 0 {
+		o.MaxInFlight = DefaultMaxInFlight
+	}
 	if o.ErrorLog == nil {
 		o.ErrorLog = log.New(io.Discard, "", 0)
 	}
@@ -196,13 +208,14 @@ func (s *Server) listen() error {
 		}
 		s.ln = ln
 	}
+	s.ln = netutil.LimitListener(s.ln, s.opts.MaxConns)
 	if s.opts.RedirectAddr != "" {
 		ln, err := listenConfig.Listen(context.Background(), "tcp", s.opts.RedirectAddr)
 		if err != nil {
 			s.ln.Close()
 			return fmt.Errorf("listening on %s: %w", s.opts.RedirectAddr, err)
 		}
-		s.redirLn = ln
+		s.redirLn = netutil.LimitListener(ln, s.opts.MaxConns)
 	}
 	return nil
 }
@@ -223,12 +236,14 @@ func (s *Server) newHTTPServer(h http.Handler) *http.Server {
 	srv.Protocols = new(http.Protocols)
 	srv.Protocols.SetHTTP1(true)
 	srv.Protocols.SetHTTP2(true)
+	srv.HTTP2 = &http.HTTP2Config{MaxConcurrentStreams: maxConcurrentStreams}
 	return srv
 }
 
-// wrap puts the security headers and the access log around h.
+// wrap puts the bound on requests in flight, the security headers and
+// the access log around h.
 func (s *Server) wrap(h http.Handler) http.Handler {
-	h = Secure(h, s.hsts)
+	h = Secure(limitInFlight(h, s.opts.MaxInFlight), s.hsts)
 	if s.opts.AccessLog != nil {
 		h = AccessLog(h, s.opts.AccessLog)
 	}
@@ -319,8 +334,8 @@ func (s *Server) Close() error {
 }
 
 func (s *Server) closeFiles() {
-	if s.files != nil {
-		s.files.root.Close()
+	if f := s.files.Load(); f != nil {
+		f.root.Close()
 	}
 }
 
@@ -338,7 +353,11 @@ func (s *Server) redirectHandler(w http.ResponseWriter, r *http.Request) {
 	} else if ip := net.ParseIP(trimBrackets(host)); ip != nil && ip.To4() == nil {
 		host = "[" + trimBrackets(host) + "]"
 	}
-	target := "https://" + host + r.URL.RequestURI()
+	uri := r.URL.RequestURI()
+	if r.RequestURI == "*" {
+		uri = "/" // "OPTIONS *" names the server, not a path
+	}
+	target := "https://" + host + uri
 	http.Redirect(w, r, target, http.StatusMovedPermanently)
 }
 

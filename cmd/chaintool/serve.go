@@ -37,7 +37,7 @@ it (exit 1). A private root that no trust store holds is allowed, with a
 warning. Once listening, the server grades itself over loopback and shows
 the grade on its page (/, or /?format=json). SIGHUP reloads the bundle
 without dropping connections (a broken new bundle is refused and the old
-one kept); SIGINT or SIGTERM finish the requests under way and exit 0.
+one kept) and opens --dir again; SIGINT or SIGTERM finish the requests under way and exit 0.
 
 --check starts, grades itself, prints the result on stdout and stops (on a
 free loopback port unless --addr is given).
@@ -66,6 +66,7 @@ EXIT CODES:
 			&cli.StringFlag{Name: "min-grade", Value: "A+", Usage: "with --check, exit 1 below `GRADE`"},
 			&cli.BoolFlag{Name: "json", Usage: "with --check, print the grade as JSON"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no access log"},
+			&cli.IntFlag{Name: "max-conns", Value: serve.DefaultMaxConns, Usage: "connections open at once, `N` at most (more wait until one closes)"},
 			passwordFlag(),
 		},
 		Action: func(c *cli.Context) error { return e.serve(c) },
@@ -138,12 +139,16 @@ func serveOptions(c *cli.Context) (serve.Options, error) {
 	if maxAge < 0 {
 		return serve.Options{}, usageError("--hsts-max-age must be 0 or more seconds")
 	}
+	maxConns := c.Int("max-conns")
+	if maxConns < 1 {
+		return serve.Options{}, usageError("--max-conns must be 1 or more")
+	}
 	addr := c.String("addr")
 	if c.Bool("check") && !c.IsSet("addr") {
 		addr = "127.0.0.1:0"
 	}
 	hsts := serve.HSTS{MaxAge: maxAge, IncludeSubDomains: true, Preload: c.Bool("hsts-preload")}
-	return serve.Options{Addr: addr, Dir: c.Path("dir"), RedirectAddr: c.String("redirect-http"), HSTS: &hsts}, nil
+	return serve.Options{Addr: addr, Dir: c.Path("dir"), RedirectAddr: c.String("redirect-http"), HSTS: &hsts, MaxConns: maxConns}, nil
 }
 
 // warnHSTS says what a short HSTS max-age costs.

@@ -159,8 +159,16 @@ func signalName(sig os.Signal) string {
 	return sig.String()
 }
 
-// reload reads the bundle again and swaps it in if it passes verify.
+// reload opens --dir again, reads the bundle again and swaps it in if it
+// passes verify.
 func (r *serveRun) reload(srv *serve.Server) {
+	if dir := r.c.String("dir"); dir != "" {
+		if err := srv.ReopenDir(); err != nil {
+			fmt.Fprintf(r.log, "chaintool: error: SIGHUP: --dir %s; still serving the folder opened before\n", oneLine(err.Error()))
+		} else {
+			fmt.Fprintf(r.log, "chaintool: SIGHUP: reopened --dir %s\n", dir)
+		}
+	}
 	args := r.c.Args().Slice()
 	if r.demo {
 		r.warnf("SIGHUP: nothing to reload, the demo chain lives in memory")

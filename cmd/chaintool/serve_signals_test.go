@@ -220,6 +220,71 @@ func TestServeReload(t *testing.T) {
 	}
 }
 
+// TestServeReloadReopensDir: SIGHUP opens --dir again, so a symbolic link
+// switched to a new release is served from then on; a folder that is gone
+// is refused and the one opened before kept.
+func TestServeReloadReopensDir(t *testing.T) {
+	dir := t.TempDir()
+	chain, root := serveBundle("Dir Root")
+	if err := os.WriteFile(filepath.Join(dir, "server.pem"), chain.pem, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "root.pem"), root.PEM(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, rel := range []string{"rel1", "rel2"} {
+		if err := os.MkdirAll(filepath.Join(dir, rel), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, rel, "index.html"), []byte(rel), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	link := func(target string) {
+		t.Helper()
+		tmp := filepath.Join(dir, "current.tmp")
+		if err := os.Symlink(target, tmp); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(tmp, filepath.Join(dir, "current")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	link("rel1")
+	p := startServe(t, dir, "server.pem", "--roots", "root.pem", "--addr", "127.0.0.1:0", "--quiet", "--dir", "current")
+	m, next := p.waitLine(t, 0, `^chaintool: serving (\S+) `)
+	url := m[1]
+	cfg := &tls.Config{RootCAs: testpki.Pool(root)}
+	body := func() string {
+		t.Helper()
+		resp, err := noRedirects(cfg).Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	if got := body(); got != "rel1" {
+		t.Fatalf("before SIGHUP: %q", got)
+	}
+	link("rel2")
+	p.cmd.Process.Signal(syscall.SIGHUP)
+	_, next = p.waitLine(t, next, `^chaintool: SIGHUP: reopened --dir current$`)
+	if got := body(); got != "rel2" {
+		t.Errorf("after SIGHUP: %q, want rel2", got)
+	}
+	link("gone")
+	p.cmd.Process.Signal(syscall.SIGHUP)
+	p.waitLine(t, next, `^chaintool: error: SIGHUP: --dir .*; still serving the folder opened before$`)
+	if got := body(); got != "rel2" {
+		t.Errorf("after a refused reopen: %q, want rel2", got)
+	}
+	if code := p.stop(t, os.Interrupt); code != 0 {
+		t.Errorf("exit code %d after SIGINT, want 0", code)
+	}
+}
+
 type servedChain struct {
 	leaf                  *x509.Certificate
 	pem, chainPEM, keyPEM []byte
