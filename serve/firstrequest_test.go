@@ -1,7 +1,6 @@
 package serve
 
 import (
-	"crypto/tls"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httptrace"
@@ -27,16 +26,7 @@ func TestHTTP2SlowFirstRequestCutOff(t *testing.T) {
 		"preface only":       http2Preface,
 		"unfinished HEADERS": append(append([]byte(nil), http2Preface...), halfHeaders...),
 	} {
-		cfg := clientConfig(t)
-		cfg.NextProtos = []string{"h2"}
-		conn, err := tls.Dial("tcp", s.Addr().String(), cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close()
-		if p := conn.ConnectionState().NegotiatedProtocol; p != "h2" {
-			t.Fatalf("negotiated %q, want h2", p)
-		}
+		conn := dialTLS(t, s, "h2")
 		if _, err := conn.Write(send); err != nil {
 			t.Fatal(err)
 		}

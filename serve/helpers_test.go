@@ -82,17 +82,28 @@ func get(t testing.TB, c *http.Client, url string) (*http.Response, string) {
 	return resp, string(body)
 }
 
-// rawRequest sends request exactly as written over a new TLS connection
-// and returns the response, so that paths reach the server unnormalised.
-func rawRequest(t testing.TB, s *Server, request string) *http.Response {
+// dialTLS opens a TLS connection to s that trusts the demo root and
+// negotiates proto ("http/1.1" or "h2"); it is closed when the test ends.
+func dialTLS(t testing.TB, s *Server, proto string) *tls.Conn {
 	t.Helper()
 	cfg := clientConfig(t)
-	cfg.NextProtos = []string{"http/1.1"}
+	cfg.NextProtos = []string{proto}
 	conn, err := tls.Dial("tcp", s.Addr().String(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close() })
+	if p := conn.ConnectionState().NegotiatedProtocol; p != proto {
+		t.Fatalf("negotiated %q, want %q", p, proto)
+	}
+	return conn
+}
+
+// rawRequest sends request exactly as written over a new TLS connection
+// and returns the response, so that paths reach the server unnormalised.
+func rawRequest(t testing.TB, s *Server, request string) *http.Response {
+	t.Helper()
+	conn := dialTLS(t, s, "http/1.1")
 	conn.SetDeadline(time.Now().Add(10 * time.Second))
 	if _, err := io.WriteString(conn, request); err != nil {
 		t.Fatal(err)

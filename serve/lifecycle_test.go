@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/tls"
 	"errors"
 	"io"
 	"net"
@@ -23,13 +22,7 @@ func TestSlowHeadersCutOff(t *testing.T) {
 	const timeout = 500 * time.Millisecond
 	s := startTest(t, Options{ReadHeaderTimeout: timeout})
 
-	cfg := clientConfig(t)
-	cfg.NextProtos = []string{"http/1.1"}
-	conn, err := tls.Dial("tcp", s.Addr().String(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := dialTLS(t, s, "http/1.1")
 	if _, err := io.WriteString(conn, "GET / HTTP/1.1\r\nHost: localhost\r\nX-Slow: "); err != nil {
 		t.Fatal(err)
 	}
@@ -131,13 +124,7 @@ func TestShutdownDrains(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := startTest(t, Options{Dir: dir})
-	cfg := clientConfig(t)
-	cfg.NextProtos = []string{"http/1.1"}
-	conn, err := tls.Dial("tcp", s.Addr().String(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := dialTLS(t, s, "http/1.1")
 	io.WriteString(conn, "GET /big.bin HTTP/1.1\r\nHost: localhost\r\n\r\n")
 	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
 	r := bufio.NewReader(conn)

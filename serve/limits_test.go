@@ -99,14 +99,7 @@ func TestMaxConns(t *testing.T) {
 // TestHTTP2StreamLimit: the server tells HTTP/2 clients it takes 100
 // concurrent streams per connection.
 func TestHTTP2StreamLimit(t *testing.T) {
-	s := startTest(t, Options{})
-	cfg := clientConfig(t)
-	cfg.NextProtos = []string{"h2"}
-	conn, err := tls.Dial("tcp", s.Addr().String(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := dialTLS(t, startTest(t, Options{}), "h2")
 	conn.SetDeadline(time.Now().Add(5 * time.Second))
 	if _, err := conn.Write(http2Preface); err != nil {
 		t.Fatal(err)
