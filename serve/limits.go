@@ -25,11 +25,11 @@ const (
 )
 
 // limitInFlight answers 503 (with Retry-After, and no body that flow
-// control could hold) when max requests are already being handled.
-func limitInFlight(h http.Handler, max int) http.Handler {
+// control could hold) when limit requests are already being handled.
+func limitInFlight(h http.Handler, limit int) http.Handler {
 	var inFlight atomic.Int64
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if inFlight.Add(1) > int64(max) {
+		if inFlight.Add(1) > int64(limit) {
 			inFlight.Add(-1)
 			w.Header().Set("Retry-After", "1")
 			w.Header().Set("Content-Length", "0")

@@ -35,9 +35,9 @@ Without -o the output goes to stdout, unless it holds a private key: that
 needs -o FILE, or -o - to mean stdout. Duplicate certificates and keys are
 written once. Files are created only when complete, never overwritten
 without --force, and are 0600 when they hold a private key. Binary output
-(DER, PFX) is never written to a terminal. Passwords: --password-file or $CHAINTOOL_PASSWORD for the inputs,
---out-password-file or $CHAINTOOL_OUT_PASSWORD for a written PFX (else a
-prompt on a terminal).
+(DER, PFX) is never written to a terminal. Passwords: --password-file or
+$CHAINTOOL_PASSWORD for the inputs, --out-password-file or
+$CHAINTOOL_OUT_PASSWORD for a written PFX (else a prompt on a terminal).
 
 EXAMPLES:
    chaintool convert server.pfx --to pem -o server.pem

@@ -37,7 +37,8 @@ it (exit 1). A private root that no trust store holds is allowed, with a
 warning. Once listening, the server grades itself over loopback and shows
 the grade on its page (/, or /?format=json). SIGHUP reloads the bundle
 without dropping connections (a broken new bundle is refused and the old
-one kept) and opens --dir again; SIGINT or SIGTERM finish the requests under way and exit 0.
+one kept) and opens --dir again; SIGINT or SIGTERM finish the requests
+under way and exit 0.
 
 --check starts, grades itself, prints the result on stdout and stops (on a
 free loopback port unless --addr is given).
