@@ -79,9 +79,9 @@ func (s *Server) ReopenDir() error {
 	if err != nil {
 		return err
 	}
-	old := s.files.Swap(files)
+	oldRoot := s.files.Swap(files).root
 	// Requests under way may still open files through the old root.
-	time.AfterFunc(s.opts.WriteTimeout, func() { old.root.Close() })
+	time.AfterFunc(s.opts.WriteTimeout, func() { oldRoot.Close() })
 	return nil
 }
 

@@ -15,10 +15,14 @@ const (
 	DefaultMaxConns = 2048
 	// DefaultMaxInFlight is how many requests are handled at once, over
 	// all connections and HTTP/2 streams; further ones get 503 at once.
-	DefaultMaxInFlight = 512
+	// A request whose client stops reading holds its slot until the write
+	// timeout: with 32 streams per HTTP/2 connection, holding them all
+	// takes 32 such connections (1,024 over HTTP/1.1).
+	DefaultMaxInFlight = 1024
 	// maxConcurrentStreams is how many streams one HTTP/2 connection may
-	// open at once, as nginx allows 128 (Go's default is 250).
-	maxConcurrentStreams = 100
+	// open at once (nginx allows 128, Go 250 by default; browsers seldom
+	// keep more than a few dozen busy).
+	maxConcurrentStreams = 32
 	// maxRanges is how many ranges one request may ask for; with more the
 	// whole file is sent (RFC 9110 lets a server ignore Range).
 	maxRanges = 16

@@ -149,3 +149,45 @@ func TestManyRangesIgnored(t *testing.T) {
 		}
 	}
 }
+
+// TestServerAppliesMaxInFlight: a download whose client stops reading
+// holds the server's only slot, so another request gets 503; once that
+// connection closes, requests are served again.
+func TestServerAppliesMaxInFlight(t *testing.T) {
+	dir := t.TempDir()
+	big := make([]byte, 32<<20) // more than the socket buffers hold
+	if err := os.WriteFile(filepath.Join(dir, "big.bin"), big, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "small.txt"), []byte("small"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := startTest(t, Options{Dir: dir, MaxInFlight: 1})
+	stalled := dialTLS(t, s, "http/1.1")
+	io.WriteString(stalled, "GET /big.bin HTTP/1.1\r\nHost: localhost\r\n\r\n")
+	deadline := time.Now().Add(5 * time.Second)
+	for rawGet(t, s, "/small.txt").StatusCode != http.StatusServiceUnavailable {
+		if time.Now().After(deadline) {
+			t.Fatal("no 503 while the only slot is held")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	stalled.Close()
+	deadline = time.Now().Add(5 * time.Second)
+	for rawGet(t, s, "/small.txt").StatusCode != http.StatusOK {
+		if time.Now().After(deadline) {
+			t.Fatal("still 503 after the stalled connection closed")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestStartRefusesNegativeBounds: negative bounds are an error, not a panic.
+func TestStartRefusesNegativeBounds(t *testing.T) {
+	for _, opts := range []Options{{Addr: "127.0.0.1:0", MaxConns: -1}, {Addr: "127.0.0.1:0", MaxInFlight: -1}} {
+		if s, err := Start(testDemo(t).Certificate, opts); err == nil {
+			s.Close()
+			t.Errorf("%+v: started", opts)
+		}
+	}
+}

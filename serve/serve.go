@@ -139,6 +139,9 @@ func Start(cert *Certificate, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	if opts.MaxConns < 0 || opts.MaxInFlight < 0 {
+		return nil, errors.New("MaxConns and MaxInFlight must not be negative")
+	}
 	s := &Server{opts: withDefaults(opts), errc: make(chan error, 2)}
 	s.hsts = DefaultHSTS
 	if opts.HSTS != nil {

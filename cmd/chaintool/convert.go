@@ -159,6 +159,15 @@ func (e *env) convertOutput(c *cli.Context, o convertOptions, certs []*x509.Cert
 	if o.to == "der" && len(certs) == 1 && len(keys) > 0 {
 		e.warnf("a DER file holds one certificate: the private key is not written")
 	}
+	secret := len(keys) > 0 && !(o.to == "der" && len(certs) > 0)
+	if secret && o.out == "" {
+		// A shell redirect would create the file readable by others.
+		refusal := &exitError{code: 2, msg: "the output holds the private key: give the file with -o FILE (created 0600), or -o - for stdout"}
+		if len(certs) > 0 {
+			refusal.hint = "--no-keys leaves the keys out"
+		}
+		return nil, refusal
+	}
 	var data []byte
 	var err error
 	switch o.to {
@@ -171,12 +180,6 @@ func (e *env) convertOutput(c *cli.Context, o convertOptions, certs []*x509.Cert
 	}
 	if err != nil {
 		return nil, err
-	}
-	secret := len(keys) > 0 && !(o.to == "der" && len(certs) > 0)
-	if secret && o.out == "" {
-		// A shell redirect would create the file readable by others.
-		return nil, &exitError{code: 2, msg: "the output holds the private key: give the file with -o FILE (created 0600), or -o - for stdout",
-			hint: "--no-keys leaves the keys out"}
 	}
 	if o.out == "" || o.out == "-" {
 		return nil, e.writeStdout(data, o.to != "pem")

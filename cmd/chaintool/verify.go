@@ -94,7 +94,7 @@ func (e *env) verify(c *cli.Context) error {
 // parseOptions reads the flags every target shares.
 func (r *verifyRun) parseOptions(c *cli.Context) error {
 	r.opts.Host = c.String("host")
-	if r.opts.Host != "" && !validHost(r.opts.Host) {
+	if r.opts.Host != "" && !validHost(strings.TrimSuffix(strings.TrimPrefix(r.opts.Host, "["), "]")) {
 		return usageError("--host %q: not a DNS name or an IP address", r.opts.Host)
 	}
 	if s := c.String("at"); s != "" {
